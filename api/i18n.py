@@ -1,0 +1,36 @@
+"""Interface language: Russian by default, English on request. Catalogs are flat JSON files
+(`locales/<lang>.json`, keys like "deal.save"); a missing English key falls back to Russian."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("ru", "en")
+LOCALES = Path(__file__).resolve().parent / "locales"
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    return json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def translate(language: str, key: str, **params: Any) -> str:
+    language = language if language in LANGUAGES else LANGUAGES[0]
+    text = catalog(language).get(key) or catalog(LANGUAGES[0]).get(key) or key
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+class Translator:
+    """`_("key", name=…)` in templates and services, bound to one language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in LANGUAGES else LANGUAGES[0]
+
+    def __call__(self, key: str, **params: Any) -> str:
+        return translate(self.language, key, **params)

@@ -1,0 +1,26 @@
+"""Every table, imported in one place so SQLModel.metadata is complete (Alembic, tests)."""
+
+from models.access import ApiToken
+from models.catalog import Product, ProductCategory, Unit, Warehouse
+from models.deals import (
+    CustomFieldDef,
+    Deal,
+    DealChange,
+    DealFile,
+    DealKind,
+    DealNote,
+    DealStage,
+    Participant,
+    SalesChannel,
+    SpecLine,
+)
+from models.notifications import Counter, Notification
+from models.org import Absence, BusinessUnit, Department, Employee
+from models.parties import Contact, Counterparty, Industry
+
+__all__ = [
+    "Absence", "ApiToken", "BusinessUnit", "Contact", "Counter", "Counterparty", "CustomFieldDef",
+    "Deal", "DealChange", "DealFile", "DealKind", "DealNote", "DealStage", "Department", "Employee",
+    "Industry", "Notification", "Participant", "Product", "ProductCategory", "SalesChannel",
+    "SpecLine", "Unit", "Warehouse",
+]

@@ -1,0 +1,45 @@
+"""The worker: registers the workflows and activities on the task queue. Nothing else.
+
+Run as many replicas as the load needs; they share the task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.deals import DealActivities
+from api.temporal import connect, ensure_search_attributes
+from models.db import Database
+from settings import Settings, get_settings
+from workflows.deal import DealWorkflow
+
+WORKFLOWS = [DealWorkflow]
+
+
+def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
+    deals = DealActivities(db)
+    return Worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        workflows=WORKFLOWS,
+        activities=[deals.save_deal, deals.notify_manager],
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    client = await connect(settings)
+    await ensure_search_attributes(client, settings.temporal_namespace)
+    db = Database(settings.effective_database_url)
+    try:
+        await build_worker(client, db, settings).run()
+    finally:
+        await db.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

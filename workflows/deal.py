@@ -1,0 +1,375 @@
+"""DealWorkflow: one per deal, id `deal-<number>`, from entry until it is won or lost.
+
+The workflow is where a deal stands; every change arrives as an Update whose validator refuses
+what the deal's kind or state does not allow, and an activity then writes the new version of the
+card into the read model. A paused deal sleeps on a durable timer and wakes by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from models.messages.common import Actor, refuse
+    from models.messages.deal import (
+        ChildAllocation,
+        ChildReleased,
+        CloseRequest,
+        DealEdit,
+        DealSave,
+        DealStart,
+        DealStatus,
+        DealView,
+        ManagerNotice,
+        PauseRequest,
+        Refusal,
+        ResumeRequest,
+        StageMove,
+        TenderBalanceLine,
+        WaitInfo,
+    )
+    from workflows import search_attributes as sa
+
+# Read-model writes are short and idempotent: retry them until the database is back.
+WRITE_OPTIONS = dict(
+    start_to_close_timeout=timedelta(seconds=30),
+    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)),
+)
+
+
+def deal_workflow_id(number: int) -> str:
+    return f"deal-{number}"
+
+
+@workflow.defn
+class DealWorkflow:
+    @workflow.init
+    def __init__(self, start: DealStart) -> None:
+        self.state = start.state
+        self.policy = start.policy
+        self._saved_version = start.state.version
+        # Set at start (or carried over by continue-as-new); only changes are upserted.
+        self._indexed: dict[str, object] = {
+            pair.key.name: pair.value for pair in workflow.info().typed_search_attributes
+        }
+        # Handlers await activities; the lock keeps one change at a time, in arrival order.
+        self._lock = asyncio.Lock()
+
+    @workflow.run
+    async def run(self, start: DealStart) -> DealStatus:
+        if self.state.version == 0:
+            async with self._lock:
+                await self._commit("created", self.state.changed_by)
+        while not self.state.status.is_closed and not self._history_is_long():
+            if self.state.status is DealStatus.paused:
+                await self._sleep_until_pause_ends()
+            else:
+                await workflow.wait_condition(
+                    lambda: self.state.status is not DealStatus.open or self._history_is_long()
+                )
+        # Let any change in flight finish before the run ends or continues as new.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if not self.state.status.is_closed:
+            workflow.continue_as_new(DealStart(state=self.state, policy=self.policy))
+        return self.state.status
+
+    async def _sleep_until_pause_ends(self) -> None:
+        until = self.state.paused_until
+        assert until is not None
+        try:
+            await workflow.wait_condition(
+                # Resumed early, re-paused to another date, or closed: re-evaluate.
+                lambda: self.state.status is not DealStatus.paused or self.state.paused_until != until,
+                timeout=max(until - workflow.now(), timedelta(0)),
+                timeout_summary=f"pause until {until.isoformat()}",
+            )
+        except TimeoutError:
+            async with self._lock:
+                if self.state.status is not DealStatus.paused or self.state.paused_until != until:
+                    return
+                self.state.status = DealStatus.open
+                self.state.paused_until = None
+                await self._commit("woke", self.state.changed_by)
+                await workflow.execute_activity(
+                    "notify_manager",
+                    ManagerNotice(
+                        deal_number=self.state.number,
+                        employee_id=self.state.card.manager_id,
+                        kind="pause_ended",
+                        key=f"deal-{self.state.number}-woke-{self.state.version}",
+                        comment=self.state.pause_comment,
+                    ),
+                    summary="tell the manager the pause is over",
+                    **WRITE_OPTIONS,
+                )
+
+    # --- Updates: card edits and stage moves -------------------------------------------------
+
+    @workflow.update
+    async def opened(self) -> DealView:
+        """Returns once the new deal is in the read model (used with update-with-start)."""
+        await workflow.wait_condition(lambda: self._saved_version >= 1)
+        return self.view()
+
+    @workflow.update
+    async def edit(self, req: DealEdit) -> DealView:
+        async with self._lock:
+            self._validate_edit(req)  # again: another change may have landed while we queued
+            self.state.card = req.card
+            self.state.labels = req.labels
+            await self._commit("edited", req.actor)
+            return self.view()
+
+    @edit.validator
+    def _validate_edit(self, req: DealEdit) -> None:
+        self._require_not_closed()
+        if req.expected_version != self.state.version:
+            raise refuse(
+                Refusal.version_conflict,
+                expected=req.expected_version,
+                current=self.state.version,
+                changed_by=self.state.changed_by.name,
+                changed_at=self.state.changed_at.isoformat(),
+            )
+        if self.state.kind.is_tender:
+            wanted = req.card.quantities_by_key()
+            for line in self.tender_balance():
+                if wanted.get(line.key, Decimal(0)) < line.taken:
+                    raise refuse(Refusal.below_taken, key=line.key, taken=str(line.taken))
+
+    @workflow.update
+    async def move_stage(self, req: StageMove) -> DealView:
+        async with self._lock:
+            self._validate_move(req)
+            old = self.state.stage_code
+            self.state.stage_code = req.to_stage
+            self.state.stage_entered_at = workflow.now()
+            await self._commit("stage", req.actor, req.comment or f"{old} → {req.to_stage}")
+            return self.view()
+
+    @move_stage.validator
+    def _validate_move(self, req: StageMove) -> None:
+        self._require_open()
+        allowed = self.state.kind.allowed_moves(self.state.stage_code)
+        if req.to_stage not in allowed:
+            raise refuse(
+                Refusal.stage_move_not_allowed,
+                stage=self.state.stage_code,
+                to_stage=req.to_stage,
+                allowed=allowed,
+            )
+
+    # --- Updates: pause, resume, close -----------------------------------------------------
+
+    @workflow.update
+    async def pause(self, req: PauseRequest) -> DealView:
+        async with self._lock:
+            self._validate_pause(req)
+            self.state.status = DealStatus.paused
+            self.state.paused_at = workflow.now()
+            self.state.paused_until = req.until
+            self.state.pause_comment = req.comment
+            await self._commit("paused", req.actor, req.comment)
+            return self.view()
+
+    @pause.validator
+    def _validate_pause(self, req: PauseRequest) -> None:
+        self._require_not_closed()
+        if req.until <= workflow.now():
+            raise refuse(Refusal.pause_in_past, until=req.until.isoformat())
+
+    @workflow.update
+    async def resume(self, req: ResumeRequest) -> DealView:
+        async with self._lock:
+            self._validate_resume(req)
+            self.state.status = DealStatus.open
+            self.state.paused_until = None
+            await self._commit("resumed", req.actor)
+            return self.view()
+
+    @resume.validator
+    def _validate_resume(self, req: ResumeRequest) -> None:
+        self._require_not_closed()
+        if self.state.status is not DealStatus.paused:
+            raise refuse(Refusal.not_paused)
+
+    @workflow.update
+    async def close(self, req: CloseRequest) -> DealView:
+        async with self._lock:
+            self._validate_close(req)
+            self.state.status = DealStatus.won if req.won else DealStatus.lost
+            self.state.close_reason = req.reason
+            self.state.paused_until = None
+            await self._commit("won" if req.won else "lost", req.actor, req.reason)
+            if not req.won and self.state.parent_number is not None:
+                await self._release_from_tender()
+            return self.view()
+
+    @close.validator
+    def _validate_close(self, req: CloseRequest) -> None:
+        self._require_not_closed()
+        stage = self.state.kind.stage(self.state.stage_code)
+        if req.won and not stage.can_win:
+            raise refuse(
+                Refusal.cannot_win_here,
+                stage=stage.code,
+                win_stages=[s.code for s in self.state.kind.stages if s.can_win],
+            )
+
+    # --- Tender: child deals take quantities from the tender -------------------------------
+
+    @workflow.update
+    async def allocate_child(self, req: ChildAllocation) -> list[TenderBalanceLine]:
+        async with self._lock:
+            self._validate_allocation(req)
+            self.state.allocations[req.child_number] = dict(req.quantities)
+            if req.override_reason:
+                self.state.overrides[req.child_number] = req.override_reason
+            await self._commit("child", req.actor, self._allocation_note(req))
+            return self.tender_balance()
+
+    @allocate_child.validator
+    def _validate_allocation(self, req: ChildAllocation) -> None:
+        if not self.state.kind.is_tender:
+            raise refuse(Refusal.not_a_tender)
+        self._require_open()
+        if not self.state.kind.stage(self.state.stage_code).allows_children:
+            raise refuse(Refusal.stage_allows_no_children, stage=self.state.stage_code)
+        ordered = self.state.card.quantities_by_key()
+        taken_by_others = self._taken(exclude=req.child_number)
+        excess = {
+            key: str(qty - (ordered.get(key, Decimal(0)) - taken_by_others.get(key, Decimal(0))))
+            for key, qty in req.quantities.items()
+            if qty > ordered.get(key, Decimal(0)) - taken_by_others.get(key, Decimal(0))
+        }
+        if not excess:
+            return
+        if not req.override_reason:
+            raise refuse(Refusal.exceeds_tender, excess=excess)
+        if not req.actor.is_head:
+            raise refuse(Refusal.override_needs_head, excess=excess)
+
+    @workflow.signal
+    async def child_released(self, msg: ChildReleased) -> None:
+        """A child deal was lost: what it had taken returns to the tender."""
+        async with self._lock:
+            if self.state.status.is_closed or msg.child_number not in self.state.allocations:
+                return
+            del self.state.allocations[msg.child_number]
+            self.state.overrides.pop(msg.child_number, None)
+            await self._commit("child_released", self.state.changed_by, str(msg.child_number))
+
+    async def _release_from_tender(self) -> None:
+        parent = workflow.get_external_workflow_handle(deal_workflow_id(self.state.parent_number))
+        try:
+            await parent.signal(DealWorkflow.child_released, ChildReleased(child_number=self.state.number))
+        except ApplicationError:
+            workflow.logger.info("tender %s already closed", self.state.parent_number)
+
+    def _taken(self, exclude: int | None = None) -> dict[str, Decimal]:
+        taken: dict[str, Decimal] = {}
+        for child, quantities in self.state.allocations.items():
+            if child == exclude:
+                continue
+            for key, qty in quantities.items():
+                taken[key] = taken.get(key, Decimal(0)) + qty
+        return taken
+
+    def _allocation_note(self, req: ChildAllocation) -> str:
+        parts = ", ".join(f"{key}: {qty}" for key, qty in sorted(req.quantities.items()))
+        note = f"{req.child_number}: {parts}"
+        return f"{note} ({req.override_reason})" if req.override_reason else note
+
+    # --- Queries ---------------------------------------------------------------------------
+
+    @workflow.query
+    def view(self) -> DealView:
+        stage = self.state.kind.stage(self.state.stage_code)
+        return DealView(
+            number=self.state.number,
+            version=self.state.version,
+            stage_code=self.state.stage_code,
+            status=self.state.status,
+            allowed_moves=(
+                self.state.kind.allowed_moves(stage.code)
+                if self.state.status is DealStatus.open
+                else []
+            ),
+            can_win=stage.can_win and not self.state.status.is_closed,
+            waiting_for=self.waiting_for(),
+            changed_at=self.state.changed_at,
+            changed_by=self.state.changed_by.name,
+            run_id=workflow.info().run_id,
+        )
+
+    @workflow.query
+    def waiting_for(self) -> WaitInfo:
+        s = self.state
+        if s.status is DealStatus.paused:
+            assert s.paused_at is not None
+            return WaitInfo(what="pause_timer", since=s.paused_at, until=s.paused_until)
+        if s.status.is_closed:
+            return WaitInfo(what="nothing", since=s.changed_at)
+        return WaitInfo(what="manager_action", since=s.stage_entered_at, who=s.labels.manager_name)
+
+    @workflow.query
+    def tender_balance(self) -> list[TenderBalanceLine]:
+        taken = self._taken()
+        return [
+            TenderBalanceLine(key=key, ordered=qty, taken=taken.get(key, Decimal(0)))
+            for key, qty in self.state.card.quantities_by_key().items()
+        ] + [
+            TenderBalanceLine(key=key, ordered=Decimal(0), taken=qty)
+            for key, qty in taken.items()
+            if key not in self.state.card.quantities_by_key()
+        ]
+
+    # --- Inside ------------------------------------------------------------------------------
+
+    def _require_not_closed(self) -> None:
+        if self.state.status.is_closed:
+            raise refuse(Refusal.deal_closed, status=self.state.status.value)
+
+    def _require_open(self) -> None:
+        self._require_not_closed()
+        if self.state.status is DealStatus.paused:
+            raise refuse(Refusal.deal_paused, until=str(self.state.paused_until))
+
+    def _history_is_long(self) -> bool:
+        info = workflow.info()
+        return (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() >= self.policy.history_limit
+        )
+
+    async def _commit(self, action: str, actor: Actor, comment: str = "") -> None:
+        """Make the change a new version and write it to the read model."""
+        s = self.state
+        s.version += 1
+        s.changed_at = workflow.now()
+        s.changed_by = actor
+        self._index()
+        await workflow.execute_activity(
+            "save_deal",
+            DealSave(state=s, action=action, actor=actor, at=s.changed_at, comment=comment),
+            summary=f"save version {s.version}: {action}",
+            **WRITE_OPTIONS,
+        )
+        self._saved_version = max(self._saved_version, s.version)
+
+    def _index(self) -> None:
+        """Upsert the search attributes that changed (each upsert is a history event)."""
+        changed = [
+            pair.key.value_set(pair.value)
+            for pair in sa.for_deal(self.state)
+            if self._indexed.get(pair.key.name) != pair.value
+        ]
+        if changed:
+            workflow.upsert_search_attributes(changed)
+            self._indexed.update({update.key.name: update.value for update in changed})
