@@ -17,7 +17,7 @@ def catalog(language: str) -> dict[str, str]:
     return json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
 
 
-def translate(language: str, key: str, **params: Any) -> str:
+def translate(language: str, key: str, /, **params: Any) -> str:
     language = language if language in LANGUAGES else LANGUAGES[0]
     text = catalog(language).get(key) or catalog(LANGUAGES[0]).get(key) or key
     try:
@@ -32,5 +32,5 @@ class Translator:
     def __init__(self, language: str) -> None:
         self.language = language if language in LANGUAGES else LANGUAGES[0]
 
-    def __call__(self, key: str, **params: Any) -> str:
+    def __call__(self, key: str, /, **params: Any) -> str:
         return translate(self.language, key, **params)

@@ -27,3 +27,17 @@ def deal_payload(org: Org, kind: str = "retail_order", lines: int = 2, **extra: 
     }
     body.update(extra)
     return body
+
+
+async def eventually(check, timeout: float = 10, interval: float = 0.2) -> None:  # noqa: ANN001
+    """Wait until an async check is true (timers fire and visibility indexes in the background)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if await check():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout} s: {check.__name__}")
+        await asyncio.sleep(interval)

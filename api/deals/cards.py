@@ -50,7 +50,10 @@ class CardResolver:
         self.session = session
         self.user = user
 
-    async def resolve(self, data: DealCardIn, kind: DealKind) -> tuple[DealCard, DealLabels]:
+    async def resolve(
+        self, data: DealCardIn, kind: DealKind, current_manager_id: int | None = None
+    ) -> tuple[DealCard, DealLabels]:
+        """`current_manager_id`: the deal's manager when editing; kept unless the card names another."""
         fields = data.model_dump(exclude={"lines", "participants"})
         unit = await self._require(BusinessUnit, data.business_unit_id, "business_unit_id")
         client = await self._require(Counterparty, data.client_id, "client_id")
@@ -58,7 +61,7 @@ class CardResolver:
             contact = await self._require(Contact, data.contact_id, "contact_id")
             if contact.counterparty_id != client.id:
                 raise DomainError("ContactOfAnotherClient", 422, field="contact_id", value=data.contact_id)
-        manager = await self._manager(data.manager_id)
+        manager = await self._manager(data.manager_id, current_manager_id)
         department_id = data.department_id or manager.department_id
         department = await self._require(Department, department_id, "department_id") if department_id else None
         if data.channel_id is not None:
@@ -90,9 +93,10 @@ class CardResolver:
             raise DomainError("UnknownReference", 422, field=field, value=ident)
         return row
 
-    async def _manager(self, manager_id: int | None) -> Employee:
-        manager_id = manager_id or self.user.employee_id
-        if manager_id != self.user.employee_id and not self.user.has(Role.head, Role.admin, Role.erp):
+    async def _manager(self, manager_id: int | None, current: int | None) -> Employee:
+        manager_id = manager_id or current or self.user.employee_id
+        changes_hands = manager_id not in (current, self.user.employee_id)
+        if changes_hands and not self.user.has(Role.head, Role.admin, Role.erp):
             raise DomainError("OnlyHeadsAssignManagers", 403, field="manager_id")
         manager = await self._require(Employee, manager_id, "manager_id")
         if not manager.is_active:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from pydantic import ValidationError
@@ -77,15 +77,14 @@ def _header_columns(cells: list[str]) -> dict[str, int] | None:
 @dataclass
 class RawRow:
     row: int
-    item: list[str]  # candidates naming the product (code, name), best first
+    item: list[str]  # cells naming the product (code, name), best first
     quantity: str = ""
     unit: str = ""
     price: str = ""
     discount: str = ""
-    extra: list[str] = field(default_factory=list)
 
 
-def _by_header(row: int, cells: list[str], columns: dict[str, int]) -> RawRow:
+def _by_columns(row: int, cells: list[str], columns: dict[str, int]) -> RawRow:
     def cell(role: str) -> str:
         i = columns.get(role)
         return cells[i].strip() if i is not None and i < len(cells) else ""
@@ -100,30 +99,52 @@ def _by_header(row: int, cells: list[str], columns: dict[str, int]) -> RawRow:
     )
 
 
-def _by_shape(row: int, cells: list[str], unit_names: set[str]) -> RawRow:
-    """No header: text cells name the item, then numbers in order: quantity, price, discount;
-    a text cell after the quantity that is a unit is the unit."""
-    cells = [c.strip() for c in cells]
-    while cells and not cells[-1]:
-        cells.pop()
-    if len(cells) > 1 and cells[0].isdigit() and parse_number(cells[1]) is None:
-        cells = cells[1:]  # a row-number column
-    raw = RawRow(row=row, item=[])
-    numbers: list[str] = []
-    for cell in cells:
-        if not cell:
-            continue
-        if parse_number(cell) is not None and raw.item:
-            numbers.append(cell)
-        elif numbers and not raw.unit and _unit_word(cell) in unit_names:
-            raw.unit = cell
-        elif not numbers:
-            raw.item.append(cell)
-        else:
-            raw.extra.append(cell)
-    for role, value in zip(("quantity", "price", "discount"), numbers, strict=False):
-        setattr(raw, role, value)
-    return raw
+def _layout(rows: list[list[str]]) -> dict[str, int]:
+    """No header: read the columns' roles from the whole paste (Excel copies are rectangular).
+
+    Text columns before the first numeric one name the item (a code, then a name; a leading
+    column of row numbers is skipped); the first numeric column is the quantity, a text column
+    right after it the unit; then the price; then a discount (≤ 100) — a column that is just
+    quantity × price is the line sum and is left out."""
+    width = max(len(r) for r in rows)
+    column = [[r[i].strip() if i < len(r) else "" for r in rows] for i in range(width)]
+
+    def numeric(i: int) -> bool:
+        filled = [c for c in column[i] if c]
+        return bool(filled) and sum(parse_number(c) is not None for c in filled) * 2 >= len(filled)
+
+    first = 1 if width > 1 and all(c.isdigit() for c in column[0] if c) and not numeric(1) else 0
+    item = [i for i in range(first, width) if not numeric(i)]
+    numbers_from = next((i for i in range(first, width) if numeric(i)), width)
+    item = [i for i in item if i < numbers_from]
+    roles: dict[str, int] = {}
+    if len(item) >= 2:
+        roles["code"], roles["name"] = item[0], item[1]
+    elif item:
+        roles["name"] = item[0]
+    if numbers_from == width:
+        return roles
+    roles["quantity"] = numbers_from
+    rest = list(range(numbers_from + 1, width))
+    if rest and not numeric(rest[0]):
+        roles["unit"] = rest.pop(0)
+    numeric_rest = [i for i in rest if numeric(i)]
+    if numeric_rest:
+        roles["price"] = numeric_rest.pop(0)
+    for i in numeric_rest:
+        values = [parse_number(c) for c in column[i] if c]
+        if all(v is not None and 0 <= v <= 100 for v in values) and not _is_line_sum(column, roles, i):
+            roles["discount"] = i
+            break
+    return roles
+
+
+def _is_line_sum(column: list[list[str]], roles: dict[str, int], i: int) -> bool:
+    for qty, price, total in zip(column[roles["quantity"]], column[roles["price"]], column[i], strict=True):
+        q, p, t = parse_number(qty), parse_number(price), parse_number(total)
+        if None in (q, p, t) or abs(q * p - t) > abs(t) * Decimal("0.5"):  # type: ignore[operator]
+            return False
+    return True
 
 
 def _unit_word(cell: str) -> str:
@@ -181,10 +202,12 @@ async def parse(session: AsyncSession, text: str) -> PasteOut:
     columns = _header_columns(numbered[0][1])
     if columns is not None:
         numbered = numbered[1:]
+    else:
+        columns = _layout([cells for _, cells in numbered])
     lines: list[PastedLine] = []
     errors: list[dict] = []
     for row, cells in numbered:
-        raw = _by_header(row, cells, columns) if columns else _by_shape(row, cells, set(catalog.units) | set(UNIT_SYNONYMS))
+        raw = _by_columns(row, cells, columns)
         line, problem = await _line(raw, catalog)
         if problem:
             errors.append(problem)

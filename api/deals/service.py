@@ -123,7 +123,7 @@ class DealService:
         row = await self._editable(number)
         kind = await self.session.get(DealKind, row.kind_id)
         assert kind is not None
-        card, labels = await CardResolver(self.session, self.user).resolve(data, kind)
+        card, labels = await CardResolver(self.session, self.user).resolve(data, kind, row.manager_id)
         if row.parent_id is not None:
             previous = await self.card_of(row)
             await self._take_from_tender(row.parent_id, number, card, data.override_reason)
