@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
+from api.admin.routes import router as admin_api
 from api.auth.security import NotAuthenticated
 from api.deals.routes import router as deals_api
 from api.directory.routes import router as directory_api
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(deals_api)
     app.include_router(directory_api)
+    app.include_router(admin_api)
     _error_handlers(app)
     return app
 

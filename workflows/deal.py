@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         DealStart,
         DealStatus,
         DealView,
+        KindDef,
         ManagerNotice,
         PauseRequest,
         Refusal,
@@ -60,6 +61,7 @@ class DealWorkflow:
         }
         # Handlers await activities; the lock keeps one change at a time, in arrival order.
         self._lock = asyncio.Lock()
+        self._describe()
 
     @workflow.run
     async def run(self, start: DealStart) -> DealStatus:
@@ -222,6 +224,19 @@ class DealWorkflow:
                 win_stages=[s.code for s in self.state.kind.stages if s.can_win],
             )
 
+    @workflow.update
+    async def refresh_kind(self, kind: KindDef) -> DealView:
+        """An administrator changed the kind's stages: live deals follow the new set."""
+        self.state.kind = kind
+        self._describe()
+        return self.view()
+
+    @refresh_kind.validator
+    def _validate_refresh(self, kind: KindDef) -> None:
+        codes = [stage.code for stage in kind.stages]
+        if kind.code != self.state.kind.code or self.state.stage_code not in codes:
+            raise refuse(Refusal.stage_move_not_allowed, stage=self.state.stage_code, to_stage="", allowed=codes)
+
     # --- Tender: child deals take quantities from the tender -------------------------------
 
     @workflow.update
@@ -355,6 +370,7 @@ class DealWorkflow:
         s.changed_at = workflow.now()
         s.changed_by = actor
         self._index()
+        self._describe()
         await workflow.execute_activity(
             "save_deal",
             DealSave(state=s, action=action, actor=actor, at=s.changed_at, comment=comment),
@@ -362,6 +378,18 @@ class DealWorkflow:
             **WRITE_OPTIONS,
         )
         self._saved_version = max(self._saved_version, s.version)
+
+    def _describe(self) -> None:
+        """What the Temporal UI shows as this workflow's current details."""
+        s, waiting = self.state, self.waiting_for()
+        stage = s.kind.stage(s.stage_code).name
+        lines = [
+            f"**{s.kind.name} {s.number}** · {s.labels.client_name} · {s.labels.manager_name}",
+            f"Этап: {stage} · статус: {s.status.value} · версия {s.version}",
+            f"Ждёт: {waiting.what} {waiting.who} с {waiting.since:%Y-%m-%d %H:%M} UTC"
+            + (f" до {waiting.until:%Y-%m-%d %H:%M} UTC" if waiting.until else ""),
+        ]
+        workflow.set_current_details("\n\n".join(lines))
 
     def _index(self) -> None:
         """Upsert the search attributes that changed (each upsert is a history event)."""

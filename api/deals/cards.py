@@ -19,9 +19,9 @@ from models.org import BusinessUnit, Department, Employee, Role
 from models.parties import Contact, Counterparty
 
 
-async def load_kind(session: AsyncSession, code: str) -> tuple[DealKind, KindDef]:
+async def load_kind(session: AsyncSession, code: str, active_only: bool = True) -> tuple[DealKind, KindDef]:
     kind = (await session.exec(select(DealKind).where(DealKind.code == code))).scalar_one_or_none()
-    if kind is None or not kind.is_active:
+    if kind is None or (active_only and not kind.is_active):
         raise DomainError("UnknownDealKind", 422, field="kind", value=code)
     stages = (
         await session.exec(

@@ -89,6 +89,7 @@ class DealService:
             task_queue=self.settings.temporal_task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             search_attributes=TypedSearchAttributes(search_attributes.for_deal(state)),
+            static_summary=f"{kind_def.name} {number} · {labels.client_name}",
         )
         try:
             view = await self.temporal.execute_update_with_start_workflow(
