@@ -38,6 +38,7 @@ class DealStage(SQLModel, table=True):
     next_codes: list[str] = json_field(list)
     can_win: bool = False  # the deal may be closed as won from this stage
     allows_children: bool = False  # a tender may open shipments from this stage
+    approved_next: str | None = Field(default=None, max_length=50)  # where the final approval moves a deal
 
 
 class CustomFieldDef(SQLModel, table=True):

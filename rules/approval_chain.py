@@ -65,6 +65,8 @@ class Seat(BaseModel):
 
     planned_id: int
     approver_id: int
+    planned_name: str = ""
+    approver_name: str = ""
     how: Literal["planned", "substitute", "escalated", "already_approved"] = "planned"
     note: str = ""
 
@@ -107,7 +109,7 @@ def plan_chain(route: Route, org: Org, manager_id: int) -> list[StepPlan]:
         steps.append(
             StepPlan(
                 index=len(steps) + 1, kind="head", level=level, department_id=dept.id,
-                title=dept.name, seats=[Seat(planned_id=head, approver_id=head)],
+                title=dept.name, seats=[_seat(org, head)],
                 reasons=route.reasons_for_head(level),
             )
         )
@@ -124,7 +126,7 @@ def plan_chain(route: Route, org: Org, manager_id: int) -> list[StepPlan]:
         steps.append(
             StepPlan(
                 index=len(steps) + 1, kind="role", role=role, title=role,
-                seats=[Seat(planned_id=h, approver_id=h) for h in chosen],
+                seats=[_seat(org, h) for h in chosen],
                 reasons=route.reasons_for_role(role),
             )
         )
@@ -137,6 +139,14 @@ def resolve_step(step: StepPlan, org: Org, day: date, manager_id: int, approved:
     return step.model_copy(update={"seats": [_resolve(seat.planned_id, step, org, day, manager_id, approved) for seat in step.seats]})
 
 
+def _seat(org: Org, planned: int, approver: int | None = None, **fields: object) -> Seat:
+    approver = planned if approver is None else approver
+    return Seat(
+        planned_id=planned, approver_id=approver, planned_name=org.people[planned].name,
+        approver_name=org.people[approver].name, **fields,  # type: ignore[arg-type]
+    )
+
+
 def _resolve(planned: int, step: StepPlan, org: Org, day: date, manager_id: int, approved: set[int]) -> Seat:
     notes: list[str] = []
     person, how, tried = planned, "planned", set()
@@ -145,10 +155,10 @@ def _resolve(planned: int, step: StepPlan, org: Org, day: date, manager_id: int,
         tried.add(person)
         if person in approved:
             notes.append(f"{org.people[person].name} уже согласовал(а) в этом круге")
-            return Seat(planned_id=planned, approver_id=person, how="already_approved", note="; ".join(notes))
+            return _seat(org, planned, person, how="already_approved", note="; ".join(notes))
         away = org.away(person, day)
         if away is None and person != manager_id and org.people[person].active:
-            return Seat(planned_id=planned, approver_id=person, how=how, note="; ".join(notes))  # type: ignore[arg-type]
+            return _seat(org, planned, person, how=how, note="; ".join(notes))
         reason = "manager" if person == manager_id else ("inactive" if away is None else away.kind)
         notes.append(f"{org.people[person].name}: {reason}" + (f" до {away.date_to:%d.%m.%Y}" if away else ""))
         substitute = away.substitute_id if away else None
@@ -158,7 +168,7 @@ def _resolve(planned: int, step: StepPlan, org: Org, day: date, manager_id: int,
         nxt = next((e for e in escalations if e not in tried), None)
         if nxt is None:
             # Nobody above either: the planned approver keeps the step; reminders will chase it.
-            return Seat(planned_id=planned, approver_id=planned, how="planned", note="; ".join(notes))
+            return _seat(org, planned, how="planned", note="; ".join(notes))
         person, how = nxt, "escalated"
 
 
@@ -171,3 +181,22 @@ def _escalation_path(planned: int, step: StepPlan, org: Org) -> list[int]:
         start = org.people[planned].department_id
     return [head for _, head in org.heads_above(start) if head != planned]
 
+
+
+def escalate_seat(seat: Seat, org: Org, day: date, manager_id: int, approved: set[int]) -> Seat:
+    """Nobody answered in time: the head above the current approver takes the seat (or whoever
+    acts for that head today). Without anyone above, the seat stays as it is."""
+    current = org.people[seat.approver_id]
+    above = [head for _, head in org.heads_above(current.department_id) if head not in (seat.approver_id, manager_id)]
+    for head in above:
+        step = StepPlan(index=0, kind="role", title="", seats=[], reasons=[])
+        acting = _resolve(head, step, org, day, manager_id, approved)
+        if acting.approver_id in (seat.approver_id, manager_id):
+            continue
+        note = f"{current.name} не ответил(а) вовремя; передано {acting.approver_name}"
+        return _seat(
+            org, seat.planned_id, acting.approver_id,
+            how="already_approved" if acting.how == "already_approved" else "escalated",
+            note="; ".join(n for n in (note, acting.note) if n),
+        )
+    return seat

@@ -17,9 +17,9 @@ async def test_search_attributes_find_the_deal(pg) -> None:  # noqa: ANN001
 
     async def indexed() -> bool:
         query = (
-            f'DealNumber = "{number}" AND ClientInn = "7707083893" AND Manager = "Петрова Мария" '
+            f'DealNumber = {number} AND ClientInn = "7707083893" AND Manager = "Петрова Мария" '
             'AND DealStage = "needs" AND DealKind = "equipment_sale" AND BusinessUnit = "TD" '
-            'AND Department = "Группа розничных продаж" AND DealStatus = "open"'
+            'AND Department = "Группа розничных продаж" AND ProcessStatus = "open"'
         )
         return [wf.id async for wf in pg.client.list_workflows(query)] == [f"deal-{number}"]
 
@@ -57,7 +57,7 @@ async def _check_after_continue(db, handle, first_run: str, number: int) -> None
     view = await handle.query(DealWorkflow.view)
     assert view.version == 13 and view.stage_code == "request"
     attributes = {pair.key.name: pair.value for pair in latest.typed_search_attributes}
-    assert attributes["DealNumber"] == str(number)  # carried into the new run
+    assert attributes["DealNumber"] == number  # carried into the new run
     async with db.session() as session:
         row = await session.get(Deal, number)
         assert row is not None and row.title == "Правка 11" and row.version == 13

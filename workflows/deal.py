@@ -12,10 +12,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
+from temporalio.workflow import ParentClosePolicy
+
+from workflows.approval import ApprovalWorkflow, approval_workflow_id
 
 with workflow.unsafe.imports_passed_through():
+    from models.messages.approval import ApprovalOutcome, ApprovalStart, PlannedRound, RoundStatus
     from models.messages.common import Actor, refuse
     from models.messages.deal import (
         ChildAllocation,
@@ -32,17 +35,12 @@ with workflow.unsafe.imports_passed_through():
         Refusal,
         ResumeRequest,
         StageMove,
+        SubmitApproval,
         TenderBalanceLine,
         WaitInfo,
     )
     from workflows import search_attributes as sa
-
-# Read-model writes are short and idempotent: retry them until the database is back.
-WRITE_OPTIONS = dict(
-    start_to_close_timeout=timedelta(seconds=30),
-    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)),
-)
-
+    from workflows.activity_options import WRITE_OPTIONS
 
 def deal_workflow_id(number: int) -> str:
     return f"deal-{number}"
@@ -123,8 +121,11 @@ class DealWorkflow:
     async def edit(self, req: DealEdit) -> DealView:
         async with self._lock:
             self._validate_edit(req)  # again: another change may have landed while we queued
+            terms_changed = req.card.terms() != self.state.card.terms()
             self.state.card = req.card
             self.state.labels = req.labels
+            if terms_changed:
+                await self._void_approval()
             await self._commit("edited", req.actor)
             return self.view()
 
@@ -237,6 +238,75 @@ class DealWorkflow:
         if kind.code != self.state.kind.code or self.state.stage_code not in codes:
             raise refuse(Refusal.stage_move_not_allowed, stage=self.state.stage_code, to_stage="", allowed=codes)
 
+    # --- Approval of commercial terms ------------------------------------------------------
+
+    @workflow.update
+    async def submit_for_approval(self, req: SubmitApproval) -> DealView:
+        async with self._lock:
+            self._validate_submit(req)
+            planned: PlannedRound = await workflow.execute_activity(
+                "plan_approval", self.state.number, result_type=PlannedRound,
+                summary="who approves and why", **WRITE_OPTIONS,
+            )
+            a = self.state.approval
+            a.round += 1
+            a.round_id = approval_workflow_id(self.state.number, a.round)
+            a.status, a.since, a.comment, a.decided_by = RoundStatus.pending, workflow.now(), "", ""
+            a.terms = self.state.card.terms()
+            await workflow.start_child_workflow(
+                ApprovalWorkflow.run,
+                ApprovalStart(
+                    round_id=a.round_id, deal_number=self.state.number, round=a.round,
+                    manager_id=self.state.card.manager_id, submitted_by=req.actor, submitted_at=a.since,
+                    plan=planned.plan, policy=planned.policy,
+                ),
+                id=a.round_id,
+                # The round outlives a continue-as-new of the deal and reports back by signal.
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                search_attributes=sa.for_approval(self.state),
+                static_summary=f"Согласование сделки {self.state.number}, круг {a.round}",
+            )
+            await self._commit("submitted", req.actor, a.round_id)
+            return self.view()
+
+    @submit_for_approval.validator
+    def _validate_submit(self, req: SubmitApproval) -> None:
+        self._require_open()
+        if self.state.approval.status is RoundStatus.pending:
+            raise refuse(Refusal.approval_pending, round=self.state.approval.round)
+
+    @workflow.signal
+    async def approval_finished(self, outcome: ApprovalOutcome) -> None:
+        async with self._lock:
+            a = self.state.approval
+            if outcome.round_id != a.round_id or a.status is not RoundStatus.pending:
+                return  # a round the deal no longer waits for (cancelled by an edit)
+            a.status, a.comment, a.decided_by, a.since = outcome.status, outcome.comment, outcome.decided_by, workflow.now()
+            stage = self.state.kind.stage(self.state.stage_code)
+            moves_on = outcome.status is RoundStatus.approved and stage.approved_next and not self.state.status.is_closed
+            if moves_on:
+                self.state.stage_code, self.state.stage_entered_at = stage.approved_next, workflow.now()  # type: ignore[assignment]
+            await self._commit(outcome.status.value, self.state.changed_by, outcome.comment or outcome.decided_by)
+            await workflow.execute_activity(
+                "notify_manager",
+                ManagerNotice(
+                    deal_number=self.state.number, employee_id=self.state.card.manager_id,
+                    kind=f"approval_{outcome.status.value}", key=f"{outcome.round_id}-{outcome.status.value}",
+                    comment=outcome.comment, mail=True,
+                ),
+                summary="tell the manager how the round ended", **WRITE_OPTIONS,
+            )
+
+    async def _void_approval(self) -> None:
+        """New terms: an approval given or pending was about the old ones."""
+        a = self.state.approval
+        if a.status is RoundStatus.approved:
+            a.status, a.since = RoundStatus.invalidated, workflow.now()
+        elif a.status is RoundStatus.pending:
+            a.status, a.since = RoundStatus.cancelled, workflow.now()
+            round_handle = workflow.get_external_workflow_handle(a.round_id)
+            await round_handle.signal(ApprovalWorkflow.cancel, "terms changed")
+
     # --- Tender: child deals take quantities from the tender -------------------------------
 
     @workflow.update
@@ -320,6 +390,7 @@ class DealWorkflow:
             waiting_for=self.waiting_for(),
             changed_at=self.state.changed_at,
             changed_by=self.state.changed_by.name,
+            approval=self.state.approval,
             run_id=workflow.info().run_id,
         )
 
@@ -331,6 +402,8 @@ class DealWorkflow:
             return WaitInfo(what="pause_timer", since=s.paused_at, until=s.paused_until)
         if s.status.is_closed:
             return WaitInfo(what="nothing", since=s.changed_at)
+        if s.approval.status is RoundStatus.pending and s.approval.since is not None:
+            return WaitInfo(what="approval", since=s.approval.since, who=s.approval.round_id)
         return WaitInfo(what="manager_action", since=s.stage_entered_at, who=s.labels.manager_name)
 
     @workflow.query

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
+from models.messages.approval import RoundStatus
 from models.messages.common import Actor
 
 CENT = Decimal("0.01")
@@ -38,6 +39,7 @@ class Refusal(StrEnum):
     version_conflict = "VersionConflict"
     stage_move_not_allowed = "StageMoveNotAllowed"
     deal_paused = "DealPaused"
+    approval_pending = "ApprovalPending"
     deal_closed = "DealClosed"
     not_paused = "NotPaused"
     pause_in_past = "PauseInPast"
@@ -66,6 +68,7 @@ class StageDef(BaseModel):
     next_codes: list[str] = []
     can_win: bool = False
     allows_children: bool = False
+    approved_next: str | None = None  # where the final approval moves a deal at this stage
 
 
 class KindDef(BaseModel):
@@ -164,6 +167,15 @@ class DealCard(BaseModel):
     def vat_amount(self) -> Decimal:
         return sum((line.vat_amount for line in self.lines), Decimal(0))
 
+    def terms(self) -> str:
+        """The commercial terms approvers sign; changing any of them voids their approval."""
+        return self.model_dump_json(
+            include={
+                "business_unit_id", "client_id", "delivery_method", "warehouse_id",
+                "payment_deferral_days", "prepayment_percent", "lines",
+            }
+        )
+
     def quantities_by_key(self) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = {}
         for line in self.lines:
@@ -180,6 +192,18 @@ class DealLabels(BaseModel):
     manager_name: str
     department_name: str = ""
     business_unit: str
+
+
+class ApprovalInfo(BaseModel):
+    """Where the deal's approval of terms stands; every round's details are in its own workflow."""
+
+    round: int = 0
+    status: RoundStatus = RoundStatus.none
+    round_id: str = ""
+    since: datetime | None = None
+    comment: str = ""
+    decided_by: str = ""
+    terms: str = ""  # the terms the round was about
 
 
 class DealState(BaseModel):
@@ -204,6 +228,7 @@ class DealState(BaseModel):
     # Tender only: what each child deal has taken, by line key.
     allocations: dict[int, dict[str, Decimal]] = {}
     overrides: dict[int, str] = {}  # child number → the head's reason for taking more than is left
+    approval: ApprovalInfo = ApprovalInfo()
 
 
 class DealPolicy(BaseModel):
@@ -260,6 +285,10 @@ class ChildReleased(BaseModel):
     child_number: int
 
 
+class SubmitApproval(BaseModel):
+    actor: Actor
+
+
 # --- What the workflow tells -----------------------------------------------------------------
 
 
@@ -292,6 +321,7 @@ class DealView(BaseModel):
     waiting_for: WaitInfo
     changed_at: datetime
     changed_by: str
+    approval: ApprovalInfo = ApprovalInfo()
     run_id: str = ""
 
 
@@ -314,3 +344,4 @@ class ManagerNotice(BaseModel):
     kind: str  # pause_ended …
     key: str  # idempotency key: one notice per event however often the activity runs
     comment: str = ""
+    mail: bool = False  # also by email
