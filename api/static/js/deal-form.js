@@ -1,0 +1,398 @@
+// The deal form: one screen, keyboard only. The client field has the focus first; everything
+// else is Tab away. Ctrl+Enter saves through the JSON API; a refusal is shown at the top and
+// next to the field it is about, and nothing typed is lost.
+
+import { Autocomplete } from "./autocomplete.js";
+import { api, el, formatDateTime, loadJSON, t } from "./common.js";
+import { format, parseDecimal, plain } from "./decimal.js";
+import { SpecGrid } from "./spec-grid.js";
+
+const data = loadJSON("deal-form-data");
+const { reference, language } = data;
+const deal = data.deal;
+const form = document.getElementById("deal-form");
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  client: deal ? { id: deal.client_id, name: deal.client_name, inn: deal.client_inn } : null,
+  manager: deal ? { id: deal.manager_id, name: deal.manager_name } : { id: data.me.id, name: data.me.name },
+};
+
+// --- client: autocomplete by name or INN, or a new one inline -----------------------------
+
+const clientInput = $("client");
+new Autocomplete(clientInput, {
+  search: (q) => api("GET", `/api/counterparties?q=${encodeURIComponent(q)}`),
+  label: (c) => el("span", {}, c.name, c.inn ? el("span", { class: "sub" }, ` · ${t("js.inn")} ${c.inn}${c.kpp ? " / " + c.kpp : ""}`) : null),
+  pick: (c) => chooseClient(c, $("contact")),
+  extra: (q) => [{ label: t("js.new_client", { name: q }), run: openNewClient }],
+});
+clientInput.addEventListener("input", () => {
+  state.client = null;
+  $("client-info").textContent = "";
+});
+
+async function chooseClient(client, nextFocus) {
+  state.client = client;
+  clientInput.value = client.name;
+  clientInput.classList.remove("invalid");
+  $("client-info").textContent = client.inn ? `${t("js.inn")} ${client.inn}${client.kpp ? " / " + client.kpp : ""}` : "";
+  nextFocus?.focus();
+  await loadContacts(client.id, null);
+}
+
+async function loadContacts(clientId, selected) {
+  const select = $("contact");
+  let contacts = [];
+  try {
+    contacts = (await api("GET", `/api/counterparties/${clientId}`)).contacts;
+  } catch {
+    contacts = [];
+  }
+  select.replaceChildren(
+    el("option", { value: "" }, "—"),
+    ...contacts.map((c) => el("option", { value: String(c.id), selected: c.id === selected }, c.full_name + (c.position ? ` (${c.position})` : ""))),
+  );
+  state.contacts = contacts;
+}
+
+const newClient = {
+  box: $("new-client"),
+  name: $("nc-name"),
+  inn: $("nc-inn"),
+  kpp: $("nc-kpp"),
+  error: $("nc-error"),
+};
+
+function openNewClient(typed) {
+  newClient.box.hidden = false;
+  newClient.error.hidden = true;
+  const digits = /^\d{10,12}$/.test(typed);
+  newClient.name.value = digits ? "" : typed;
+  newClient.inn.value = digits ? typed : "";
+  (digits ? newClient.name : newClient.inn).focus();
+}
+
+function closeNewClient() {
+  newClient.box.hidden = true;
+  clientInput.focus();
+}
+
+async function createClient() {
+  [newClient.name, newClient.inn, newClient.kpp].forEach((input) => input.classList.remove("invalid"));
+  newClient.error.hidden = true;
+  if (!newClient.name.value.trim()) {
+    return showClientError(t("js.client_name_required"), newClient.name);
+  }
+  try {
+    const created = await api("POST", "/api/counterparties", {
+      name: newClient.name.value.trim(),
+      inn: newClient.inn.value.trim() || null,
+      kpp: newClient.kpp.value.trim() || null,
+    });
+    newClient.box.hidden = true;
+    await chooseClient(created, $("contact"));
+  } catch (error) {
+    const field = { inn: newClient.inn, kpp: newClient.kpp, name: newClient.name }[error.details.field] || newClient.name;
+    const existing = error.code === "DuplicateInn" && error.details.existing_id;
+    showClientError(error.message, field, existing && { id: error.details.existing_id, name: error.details.existing_name, inn: error.details.value });
+  }
+}
+
+function showClientError(message, field, existing) {
+  const parts = [el("span", {}, message)];
+  if (existing) {
+    parts.push(" ", el("button", {
+      type: "button", class: "btn small", text: t("js.use_existing", { name: existing.name }),
+      onclick: () => { newClient.box.hidden = true; chooseClient(existing, $("contact")); },
+    }));
+  }
+  newClient.error.replaceChildren(...parts);
+  newClient.error.hidden = false;
+  field.classList.add("invalid");
+  field.focus();
+  field.select?.();
+}
+
+$("nc-create").addEventListener("click", createClient);
+$("nc-cancel").addEventListener("click", closeNewClient);
+newClient.box.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.ctrlKey) {
+    event.preventDefault();
+    event.stopPropagation();
+    createClient();
+  } else if (event.key === "Escape") {
+    event.preventDefault();
+    closeNewClient();
+  }
+});
+
+// --- manager (heads assign), kind and its own fields --------------------------------------
+
+const managerInput = $("manager");
+if (data.me.can_assign) {
+  new Autocomplete(managerInput, {
+    search: (q) => api("GET", `/api/employees?q=${encodeURIComponent(q)}`),
+    label: (e) => el("span", {}, e.full_name, el("span", { class: "sub" }, ` · ${e.email}`)),
+    pick: (e) => {
+      state.manager = { id: e.id, name: e.full_name };
+      managerInput.value = e.full_name;
+      $("delivery_method").focus();
+    },
+  });
+  managerInput.addEventListener("input", () => (state.manager = null));
+}
+
+const kindSelect = $("kind");
+const kindOf = (code) => reference.kinds.find((k) => k.code === code);
+
+function renderCustomFields(values = {}) {
+  const kind = kindOf(kindSelect.value);
+  const box = $("custom-fields");
+  box.replaceChildren(
+    ...(kind?.custom_fields ?? []).map((f) => {
+      const id = `custom-${f.code}`;
+      const label = (language === "en" && f.label_en) || f.label;
+      const value = values[f.code] ?? "";
+      let input;
+      if (f.field_type === "bool") {
+        input = el("input", { type: "checkbox", id, checked: value === true });
+      } else if (f.field_type === "choice") {
+        input = el("select", { id }, el("option", { value: "" }, "—"), f.choices.map((c) => el("option", { value: c, selected: c === value }, c)));
+      } else {
+        const type = f.field_type === "date" ? "date" : "text";
+        input = el("input", { type, id, value: String(value), inputmode: f.field_type === "number" ? "decimal" : null });
+      }
+      input.dataset.custom = f.code;
+      input.dataset.type = f.field_type;
+      return el("div", { class: `field ${f.field_type === "text" ? "w4" : "w2"}` },
+        el("label", { for: id }, label, f.required ? el("span", { class: "req" }, " *") : null), input);
+    }),
+  );
+  box.hidden = !box.children.length;
+}
+
+kindSelect.addEventListener("change", () => renderCustomFields(collectCustom()));
+
+function collectCustom() {
+  const values = {};
+  for (const input of document.querySelectorAll("[data-custom]")) {
+    const type = input.dataset.type;
+    if (type === "bool") values[input.dataset.custom] = input.checked;
+    else if (input.value.trim() !== "") values[input.dataset.custom] = input.value.trim();
+  }
+  return values;
+}
+
+// --- specification ----------------------------------------------------------------------
+
+const grid = new SpecGrid($("spec-grid"), {
+  units: reference.units,
+  language,
+  status: $("paste-status"),
+  onChange: (total) => ($("footer-total").textContent = format(total, 2, language)),
+});
+grid.load(
+  (deal?.lines ?? []).map((line) => ({
+    product_id: line.product_id,
+    category_id: line.category_id,
+    name: line.product_id ? line.description : line.category_name || line.description,
+    code: line.product_code,
+    unit_id: line.unit_id,
+    quantity: line.quantity,
+    price: line.price,
+    discount_percent: line.discount_percent,
+  })),
+);
+$("add-line").addEventListener("click", () => grid.addRow().cells.item.focus());
+$("paste-toggle").addEventListener("click", () => {
+  $("paste-box").hidden = !$("paste-box").hidden;
+  if (!$("paste-box").hidden) $("paste-text").focus();
+});
+async function applyPasteBox() {
+  if (await grid.paste($("paste-text").value)) {
+    $("paste-text").value = "";
+    $("paste-box").hidden = true;
+  }
+}
+$("paste-apply").addEventListener("click", applyPasteBox);
+$("paste-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && event.shiftKey) {
+    event.preventDefault();
+    applyPasteBox();
+  }
+});
+
+// --- participants -----------------------------------------------------------------------
+
+const people = $("participants").tBodies[0];
+const roleName = (role) => t(`role.${role}`);
+
+function addParticipant(p = { employee_id: null, contact_id: null, name: "", role: "support" }) {
+  const row = { ...p };
+  const person = el("input", { type: "text", class: "cell", value: p.name, readonly: !!p.contact_id, "aria-label": t("js.person") });
+  const role = el("select", { class: "cell", "aria-label": t("js.role") },
+    reference.participant_roles.map((r) => el("option", { value: r, selected: r === p.role }, roleName(r))));
+  const tr = el("tr", {}, el("td", {}, person), el("td", {}, role),
+    el("td", { class: "col-del" }, el("button", { type: "button", class: "del", tabindex: "-1", text: "×", title: t("js.delete_row"),
+      onclick: () => tr.remove() })));
+  tr.participant = row;
+  role.addEventListener("change", () => (row.role = role.value));
+  if (!p.contact_id) {
+    new Autocomplete(person, {
+      search: (q) => api("GET", `/api/employees?q=${encodeURIComponent(q)}`),
+      label: (e) => el("span", {}, e.full_name, el("span", { class: "sub" }, ` · ${e.email}`)),
+      pick: (e) => {
+        Object.assign(row, { employee_id: e.id, name: e.full_name });
+        person.value = e.full_name;
+        role.focus();
+      },
+    });
+    person.addEventListener("input", () => (row.employee_id = null));
+  }
+  people.append(tr);
+  return person;
+}
+(deal?.participants ?? []).forEach(addParticipant);
+$("add-participant").addEventListener("click", () => addParticipant().focus());
+
+function collectParticipants(problems) {
+  const list = [];
+  [...people.rows].forEach((tr, i) => {
+    const p = tr.participant;
+    const input = tr.querySelector("input");
+    if (!p.employee_id && !p.contact_id) {
+      if (input.value.trim()) problems.push({ element: input, message: t("js.participant_unknown", { row: i + 1 }) });
+      return;
+    }
+    list.push({ employee_id: p.employee_id, contact_id: p.contact_id, role: p.role });
+  });
+  return list;
+}
+
+// --- saving -----------------------------------------------------------------------------
+
+function numberField(id, scale, problems) {
+  const input = $(id);
+  const value = parseDecimal(input.value, scale);
+  if (value === undefined) return "0";
+  if (value === null || value < 0n) {
+    problems.push({ element: input, message: t("js.bad_number", { field: input.labels[0].textContent }) });
+    return "0";
+  }
+  return plain(value, scale);
+}
+
+function collect() {
+  const problems = [];
+  if (!state.client) problems.push({ element: clientInput, message: t("js.client_required") });
+  if (data.me.can_assign && !state.manager && managerInput.value.trim()) {
+    problems.push({ element: managerInput, message: t("js.manager_unknown") });
+  }
+  const { lines, problems: lineProblems } = grid.collect();
+  problems.push(...lineProblems);
+  const days = $("payment_deferral_days").value.trim();
+  if (days && !/^\d+$/.test(days)) problems.push({ element: $("payment_deferral_days"), message: t("js.bad_number", { field: $("payment_deferral_days").labels[0].textContent }) });
+  const id = (sel) => ($(sel).value ? Number($(sel).value) : null);
+  const card = {
+    title: $("title").value.trim(),
+    business_unit_id: id("business_unit"),
+    client_id: state.client?.id ?? null,
+    contact_id: id("contact"),
+    manager_id: state.manager?.id ?? null,
+    department_id: deal && state.manager?.id === deal.manager_id ? deal.department_id : null,
+    potential_amount: numberField("potential_amount", 2, problems),
+    channel_id: id("channel"),
+    source: $("source").value.trim(),
+    primary_demand: $("primary_demand").value.trim(),
+    delivery_method: $("delivery_method").value,
+    warehouse_id: id("warehouse"),
+    payment_deferral_days: days ? Number(days) : 0,
+    prepayment_percent: numberField("prepayment_percent", 2, problems),
+    expected_close_date: $("expected_close_date").value || null,
+    custom_fields: collectCustom(),
+    lines,
+    participants: collectParticipants(problems),
+  };
+  if (deal) {
+    card.expected_version = deal.version;
+  } else {
+    card.kind = kindSelect.value;
+    if (data.tender) card.parent_number = data.tender.number;
+  }
+  if ($("override_reason")) card.override_reason = $("override_reason").value.trim();
+  return { card, problems };
+}
+
+const saveButton = $("save");
+const formError = $("form-error");
+
+function showProblems(messages, elements) {
+  document.querySelectorAll(".invalid").forEach((node) => node.classList.remove("invalid"));
+  elements.filter(Boolean).forEach((node) => {
+    node.classList.add("invalid");
+    node.closest("tr")?.classList.add("invalid");
+  });
+  formError.replaceChildren(...messages.map((m, i) => (i ? el("div", {}, m) : el("strong", {}, m))));
+  formError.hidden = false;
+  formError.scrollIntoView({ block: "nearest" });
+  elements.find(Boolean)?.focus();
+}
+
+// The field a refusal names: "client_id", "lines[2].price", "lines.0.quantity", "custom_fields.x".
+function elementFor(field) {
+  if (!field) return null;
+  if (field.startsWith("lines")) return grid.cellFor(field);
+  if (field.startsWith("custom_fields.")) return document.querySelector(`[data-custom="${field.split(".")[1]}"]`);
+  const ids = { client_id: "client", manager_id: "manager", contact_id: "contact", business_unit_id: "business_unit",
+    warehouse_id: "warehouse", channel_id: "channel", kind: "kind" };
+  return $(ids[field] || field);
+}
+
+function messageOf(error) {
+  if (error.code === "VersionConflict") {
+    const d = error.details;
+    return t("js.version_conflict", { who: d.changed_by, when: formatDateTime(d.changed_at, language), expected: d.expected, current: d.current });
+  }
+  return error.message;
+}
+
+let saving = false;
+async function save() {
+  if (saving) return;
+  const { card, problems } = collect();
+  if (problems.length) {
+    return showProblems([t("js.fix_before_save"), ...problems.map((p) => p.message)], problems.map((p) => p.element));
+  }
+  saving = true;
+  saveButton.disabled = true;
+  saveButton.dataset.label = saveButton.innerHTML;
+  saveButton.textContent = t("js.saving");
+  try {
+    const saved = deal ? await api("PUT", `/api/deals/${deal.number}`, card) : await api("POST", "/api/deals", card);
+    window.location.assign(`/deals/${saved.number}`);
+  } catch (error) {
+    const fields = Array.isArray(error.details) ? error.details.map((d) => d.field) : [error.details.field];
+    showProblems([messageOf(error)], fields.map(elementFor));
+    saving = false;
+    saveButton.disabled = false;
+    saveButton.innerHTML = saveButton.dataset.label;
+  }
+}
+
+saveButton.addEventListener("click", save);
+form.addEventListener("submit", (event) => event.preventDefault());
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    save();
+  } else if (event.key === "Enter" && event.target.matches("input:not([type=checkbox]), select") && !event.defaultPrevented) {
+    event.preventDefault(); // Enter never submits half a form; in the grid it moves on
+  }
+});
+
+// --- start ------------------------------------------------------------------------------
+
+renderCustomFields(deal?.custom_fields ?? {});
+if (deal) loadContacts(deal.client_id, deal.contact_id);
+clientInput.focus();
