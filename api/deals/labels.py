@@ -31,6 +31,14 @@ class Labels:
     def channel(self, ident: int | None, default: str = "") -> str:
         return self.channels.get(ident, default) if ident is not None else default
 
+    def history_comment(self, kind: str, change: ChangeView) -> str:
+        """A stage move without a comment of its own carries "old_code → new_code"; the row
+        already shows the stages by name, so that comment says nothing more."""
+        codes = change.comment.split(" → ")
+        if change.action == "stage" and len(codes) == 2 and all((kind, c) in self.stages for c in codes):
+            return ""
+        return change.comment
+
     def history_value(self, kind: str, change: ChangeView, value: str) -> str:
         if change.field == "stage_code":
             return self.stage_names.get((kind, value), value)

@@ -43,7 +43,7 @@ export function loadJSON(id) {
   return node ? JSON.parse(node.textContent) : {};
 }
 
-// `strings.t("js.key", {name})` — the catalog entries the server put into the page.
+// strings.t(key, params): the catalog entries the server put into the page, filled in.
 export const strings = {
   table: loadJSON("strings"),
   t(key, params = {}) {

@@ -374,6 +374,9 @@ async function save() {
   } catch (error) {
     const fields = Array.isArray(error.details) ? error.details.map((d) => d.field) : [error.details.field];
     showProblems([messageOf(error)], fields.map(elementFor));
+    if (error.code === "VersionConflict") {
+      formError.append(el("div", {}, el("a", { href: `/deals/${deal.number}`, target: "_blank", rel: "noopener" }, t("js.open_card"))));
+    }
     saving = false;
     saveButton.disabled = false;
     saveButton.innerHTML = saveButton.dataset.label;

@@ -17,6 +17,7 @@ export class SpecGrid {
     this.rows = []; // {line, tr, cells: {name: input}, amountCell, tag}
     this.body.addEventListener("keydown", (event) => this.onKey(event));
     this.body.addEventListener("input", (event) => this.onInput(event));
+    this.body.addEventListener("focusout", (event) => this.tidy(event.target));
     this.table.addEventListener("paste", (event) => this.onPaste(event));
   }
 
@@ -36,17 +37,17 @@ export class SpecGrid {
       el("input", { type: "text", name, class: `cell ${name}`, autocomplete: "off", ...attrs });
     row.cells = {
       item: input("item", { value: row.line.name, placeholder: t("js.item_placeholder"), "aria-label": t("js.item") }),
-      quantity: input("quantity", { inputmode: "decimal", value: show(row.line.quantity, this.language), "aria-label": t("js.quantity") }),
+      quantity: input("quantity", { inputmode: "decimal", value: show(row.line.quantity, 3, this.language), "aria-label": t("js.quantity") }),
       unit_id: el(
         "select",
         { name: "unit_id", class: "cell unit_id", "aria-label": t("js.unit") },
         el("option", { value: "" }, "—"),
         this.units.map((u) => el("option", { value: String(u.id), selected: u.id === row.line.unit_id }, u.name)),
       ),
-      price: input("price", { inputmode: "decimal", value: show(row.line.price, this.language), "aria-label": t("js.price") }),
+      price: input("price", { inputmode: "decimal", value: show(row.line.price, 2, this.language), "aria-label": t("js.price") }),
       discount_percent: input("discount_percent", {
         inputmode: "decimal",
-        value: show(row.line.discount_percent, this.language),
+        value: show(row.line.discount_percent, 2, this.language),
         "aria-label": t("js.discount"),
       }),
     };
@@ -144,6 +145,13 @@ export class SpecGrid {
     }
     event.target.classList.remove("invalid");
     this.refresh();
+  }
+
+  // A number as the reader writes it once the cell is left: "45000" → "45 000".
+  tidy(input) {
+    const scale = SCALE[input.name];
+    const value = scale === undefined ? undefined : parseDecimal(input.value, scale);
+    if (typeof value === "bigint") input.value = format(value, scale, this.language, { trim: true });
   }
 
   // --- keyboard ---------------------------------------------------------------------------
@@ -273,9 +281,8 @@ function isCategory(line) {
   return !line.product_id && !!line.category_id;
 }
 
-// A decimal from the server ("45000.00") as a person would type it ("45000" / "12,5").
-function show(value, language) {
-  if (value === undefined || value === null || value === "") return "";
-  const text = String(value).includes(".") ? String(value).replace(/\.?0+$/, "") : String(value);
-  return language === "en" ? text : text.replace(".", ",");
+// A decimal from the server ("45000.00") as the reader writes it ("45 000", "12,5").
+function show(value, scale, language) {
+  const parsed = parseDecimal(value, scale);
+  return typeof parsed === "bigint" ? format(parsed, scale, language, { trim: true }) : "";
 }
