@@ -108,7 +108,7 @@ async def test_deal_by_keyboard_in_chromium(site: str, chromium: Browser, artifa
         # --- a new client, inline; a wrong INN is refused clearly ---------------------
         assert await focused(page) == "client"
         await page.keyboard.type("Новый Металл")
-        new_client = page.locator(".ac-list li.active")
+        new_client = page.locator(".ac-list:visible li.active")
         await expect(new_client).to_contain_text("Новый клиент «Новый Металл»")
         await page.keyboard.press("Enter")
         assert await focused(page) == "nc-inn"
@@ -157,6 +157,19 @@ async def test_deal_by_keyboard_in_chromium(site: str, chromium: Browser, artifa
         await page.keyboard.press("Control+Delete")
         await expect(rows).to_have_count(5)
         await expect(page.locator("#spec-total")).to_have_text(TOTAL)
+
+        # --- a participant: Tab to "+ participant", Enter, pick an employee and a role -------
+        for _ in range(10):
+            if await focused(page) == "add-participant":
+                break
+            await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await page.keyboard.type("Опоров")
+        await expect(page.locator(".ac-list:visible li.active")).to_contain_text("Опорова Ольга")
+        await page.keyboard.press("Enter")
+        role = page.locator("#participants tbody select")
+        await expect(role).to_be_focused()
+        assert await role.input_value() == "support"
         await shot(page, artifacts, "03-form-filled")
 
         # --- save with Ctrl+Enter -------------------------------------------------------
@@ -166,6 +179,7 @@ async def test_deal_by_keyboard_in_chromium(site: str, chromium: Browser, artifa
         await expect(page.locator('[data-testid="total-amount"]')).to_have_text(TOTAL)
         await expect(page.locator(".stage.current")).to_have_text("Запрос")
         await expect(page.locator('[data-testid="spec"] tbody tr')).to_have_count(5)
+        await expect(page.locator(".card-side")).to_contain_text("Опорова Ольга Сопровождение продаж")
         await shot(page, artifacts, "04-card-created")
 
         # --- move it one stage on the card ----------------------------------------------
@@ -193,6 +207,15 @@ async def test_deal_by_keyboard_in_chromium(site: str, chromium: Browser, artifa
         await expect(stage_change.locator("td.old")).to_have_text("Запрос")
         await expect(stage_change.locator("td.new")).to_have_text("Спецификация")
         await shot(page, artifacts, "06-card-history")
+
+        # --- the same card in English -----------------------------------------------------
+        await page.locator(".langs a", has_text="EN").click()
+        await expect(page.locator("h1")).to_contain_text(f"Deal No. {number}")
+        await expect(page.locator(".stage.current")).to_have_text("Specification")
+        await expect(history.locator("tr", has_text="Stage move").locator("td.new")).to_have_text("Specification")
+        await shot(page, artifacts, "08-card-english")
+        await page.locator(".langs a", has_text="RU").click()
+        await expect(page.locator("h1")).to_contain_text(f"Сделка № {number}")
 
 
 async def test_refused_save_keeps_what_was_typed(pg, site: str, chromium: Browser, artifacts: Path) -> None:  # noqa: ANN001

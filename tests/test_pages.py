@@ -225,3 +225,42 @@ async def test_english_switch(stack) -> None:  # noqa: ANN001
     async with stack.db.session() as session:
         language = (await session.exec(select(Employee.language).where(Employee.id == stack.org[who]))).scalar_one()
         assert language == "ru"
+
+
+async def test_copy_and_close_from_the_card(stack) -> None:  # noqa: ANN001
+    number = await new_deal(stack, lines=2)
+    async with logged_in(stack) as client:
+        token = csrf_of(await client.get(f"/deals/{number}"))
+        copied = await client.post(f"/deals/{number}/copy", data={"csrf_token": token})
+        assert copied.status_code == 303
+        copy_number = int(copied.headers["location"].rsplit("/", 1)[1])
+        assert copy_number != number
+        card = await client.get(f"/deals/{copy_number}")
+        assert f"Создана копия сделки {number}: № {copy_number}" in card.text
+        assert f'href="/deals/{number}">№ {number}</a>' in card.text  # "copied from"
+
+        cannot_win = await client.post(f"/deals/{number}/close", data={"won": "true", "reason": "подписали", "csrf_token": token})
+        assert cannot_win.status_code == 303
+        assert "Выиграть сделку можно только на этапах" in (await client.get(f"/deals/{number}")).text
+        lost = await client.post(f"/deals/{number}/close", data={"won": "false", "reason": "дорого", "csrf_token": token})
+        assert lost.status_code == 303
+        card = await client.get(f"/deals/{number}")
+        assert "закрыта как проигранная" in card.text and 'data-testid="deal-status">Проиграна' in card.text
+        assert "Процесс сделки завершён" in card.text and "дорого" in card.text
+        assert 'name="to_stage"' not in card.text and f'href="/deals/{number}/edit"' not in card.text
+
+
+async def test_tender_card_offers_child_deals_with_its_balance(stack) -> None:  # noqa: ANN001
+    tender = await new_deal(stack, kind="tender", lines=2)
+    async with stack.http("manager") as api:
+        for stage in ("submitted", "bidding", "contract"):
+            moved = await api.post(f"/api/deals/{tender}/stage", json={"to_stage": stage})
+            assert moved.status_code == 200, moved.text
+    async with logged_in(stack) as client:
+        card = await client.get(f"/deals/{tender}")
+        assert "Остаток по тендеру" in card.text and "Арматура А500С 10 мм" in card.text
+        assert f'href="/deals/new?parent={tender}"' in card.text
+        form = await client.get(f"/deals/new?parent={tender}")
+        assert f"Дочерняя сделка (отгрузка) по тендеру № {tender}" in form.text
+        data = json.loads(re.search(r'id="deal-form-data">(.*?)</script>', form.text, re.S).group(1))
+        assert data["tender"]["number"] == tender

@@ -71,6 +71,11 @@ export class Autocomplete {
     this.list.children[this.active]?.scrollIntoView({ block: "nearest" });
   }
 
+  // The list lives in <body> (so a table cell does not clip it): remove it with its input.
+  destroy() {
+    this.list.remove();
+  }
+
   close() {
     this.list.hidden = true;
     this.input.setAttribute("aria-expanded", "false");

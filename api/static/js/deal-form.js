@@ -233,13 +233,14 @@ function addParticipant(p = { employee_id: null, contact_id: null, name: "", rol
   const person = el("input", { type: "text", class: "cell", value: p.name, readonly: !!p.contact_id, "aria-label": t("js.person") });
   const role = el("select", { class: "cell", "aria-label": t("js.role") },
     reference.participant_roles.map((r) => el("option", { value: r, selected: r === p.role }, roleName(r))));
+  let autocomplete = null;
   const tr = el("tr", {}, el("td", {}, person), el("td", {}, role),
     el("td", { class: "col-del" }, el("button", { type: "button", class: "del", tabindex: "-1", text: "×", title: t("js.delete_row"),
-      onclick: () => tr.remove() })));
+      onclick: () => { tr.remove(); autocomplete?.destroy(); } })));
   tr.participant = row;
   role.addEventListener("change", () => (row.role = role.value));
   if (!p.contact_id) {
-    new Autocomplete(person, {
+    autocomplete = new Autocomplete(person, {
       search: (q) => api("GET", `/api/employees?q=${encodeURIComponent(q)}`),
       label: (e) => el("span", {}, e.full_name, el("span", { class: "sub" }, ` · ${e.email}`)),
       pick: (e) => {

@@ -24,7 +24,7 @@ export class SpecGrid {
   // --- rows -------------------------------------------------------------------------------
 
   load(lines) {
-    this.rows.forEach((row) => row.tr.remove());
+    this.rows.forEach((row) => this.drop(row));
     this.rows = [];
     lines.forEach((line) => this.addRow(line));
     if (!this.rows.length) this.addRow();
@@ -65,7 +65,7 @@ export class SpecGrid {
         onclick: () => this.removeRow(this.rows.indexOf(row)),
       })),
     );
-    new Autocomplete(row.cells.item, {
+    row.autocomplete = new Autocomplete(row.cells.item, {
       search: (q) => api("GET", `/api/products?q=${encodeURIComponent(q)}`),
       label: (item) =>
         item.is_category
@@ -82,10 +82,15 @@ export class SpecGrid {
   removeRow(index) {
     const [row] = this.rows.splice(index, 1);
     if (!row) return;
-    row.tr.remove();
+    this.drop(row);
     if (!this.rows.length) this.addRow();
     this.refresh();
     this.rows[Math.min(index, this.rows.length - 1)].cells.item.focus();
+  }
+
+  drop(row) {
+    row.tr.remove();
+    row.autocomplete.destroy();
   }
 
   setItem(row, item) {
@@ -208,8 +213,7 @@ export class SpecGrid {
     }
     // The row the paste landed on, if still empty, and any empty rows after it give way.
     while (this.rows[at] && this.isEmpty(this.rows[at])) {
-      this.rows[at].tr.remove();
-      this.rows.splice(at, 1);
+      this.drop(this.rows.splice(at, 1)[0]);
     }
     result.lines.forEach((line, i) =>
       this.addRow(
