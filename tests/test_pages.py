@@ -264,3 +264,16 @@ async def test_tender_card_offers_child_deals_with_its_balance(stack) -> None:  
         assert f"Дочерняя сделка (отгрузка) по тендеру № {tender}" in form.text
         data = json.loads(re.search(r'id="deal-form-data">(.*?)</script>', form.text, re.S).group(1))
         assert data["tender"]["number"] == tender
+
+
+async def test_operations_staff_watch_without_controls(stack) -> None:  # noqa: ANN001
+    number = await new_deal(stack)
+    async with logged_in(stack, "operations") as client:
+        listing = await client.get("/deals")
+        assert f'data-number="{number}"' in listing.text and 'href="/deals/new"' not in listing.text
+        card = await client.get(f"/deals/{number}")
+        assert card.status_code == 200 and "Ждёт действия менеджера" in card.text
+        for control in ('name="to_stage"', f"/deals/{number}/edit", f"/deals/{number}/copy", f"/deals/{number}/notes"):
+            assert control not in card.text
+        edit = await client.get(f"/deals/{number}/edit")
+        assert edit.status_code == 403 and f"Сделку {number} может изменять только" in edit.text

@@ -15,12 +15,14 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.security import CurrentUser
 from api.deals import access, queries
 from api.deals.labels import Labels
 from api.deals.schemas import CloseIn, DealFilters, PauseIn, StageMoveIn
-from api.deals.service import DealService, deal_service
+from api.deals.service import CREATORS, DealService, deal_service
+from api.deps import get_session, get_settings
 from api.directory.routes import reference
 from api.errors import DomainError
 from api.i18n import Translator, language_of
@@ -28,6 +30,7 @@ from api.web.deps import page_user
 from api.web.templating import flash, render, script_strings
 from models.org import Role
 from models.parties import Counterparty
+from settings import Settings
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 50
@@ -39,7 +42,12 @@ async def home() -> RedirectResponse:
 
 
 @router.get("/deals", response_class=HTMLResponse)
-async def deal_list(request: Request, user: CurrentUser = Depends(page_user), deals: DealService = Depends(deal_service)) -> HTMLResponse:
+async def deal_list(
+    request: Request,
+    user: CurrentUser = Depends(page_user),
+    session: AsyncSession = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+) -> HTMLResponse:
     _ = Translator(language_of(request))
     params = {key: value.strip() for key, value in request.query_params.items() if value.strip()}
     problem = ""
@@ -48,7 +56,6 @@ async def deal_list(request: Request, user: CurrentUser = Depends(page_user), de
     except ValidationError as err:
         problem = _("list.bad_filters", problems="; ".join(str(e["msg"]) for e in err.errors()))
         filters, params = DealFilters(page_size=PAGE_SIZE), {}
-    session, settings = deals.session, deals.settings
     visible = await access.visible(session, user, settings.managers_see_department)
     page = await queries.list_deals(session, visible, filters, settings.timezone)
     client = await session.get(Counterparty, filters.client_id) if filters.client_id else None
@@ -146,6 +153,9 @@ async def deal_card(
         deal=details,
         view=view,
         can_edit=can_edit,
+        can_copy=user.has(*CREATORS),
+        # Operations staff watch deals; they do not write on them.
+        can_note=user.has(Role.manager, Role.head, Role.admin, Role.erp),
         balance=balance,
         labels=Labels(ref, language_of(request)),
         current_stage=next((s for s in details.stages if s.code == details.stage_code), None),

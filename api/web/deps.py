@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.security import CurrentUser, require_user
+from api.deals.service import CREATORS
 from api.deps import get_session
 from api.notifications.inbox import unread_count
 
@@ -16,4 +17,5 @@ async def page_user(
     """The person behind a page request; pages without a session go to /login (NotAuthenticated)."""
     request.state.user = user
     request.state.unread = await unread_count(session, user.employee_id)
+    request.state.can_create_deals = user.has(*CREATORS)
     return user

@@ -33,6 +33,7 @@ def _context(request: Request) -> dict[str, Any]:
         "csrf_token": csrf_token(request),
         "user": getattr(request.state, "user", None),
         "unread": getattr(request.state, "unread", 0),
+        "can_create_deals": getattr(request.state, "can_create_deals", False),
         "flashes": request.session.pop("flash", []),
         "settings": settings,
         "zone": ZoneInfo(settings.timezone),

@@ -3,8 +3,10 @@
 // next to the field it is about, and nothing typed is lost.
 
 import { Autocomplete } from "./autocomplete.js";
+import { ClientField } from "./client-field.js";
 import { api, el, formatDateTime, loadJSON, t } from "./common.js";
 import { format, parseDecimal, plain } from "./decimal.js";
+import { Participants } from "./participants.js";
 import { SpecGrid } from "./spec-grid.js";
 
 const data = loadJSON("deal-form-data");
@@ -13,119 +15,16 @@ const deal = data.deal;
 const form = document.getElementById("deal-form");
 const $ = (id) => document.getElementById(id);
 
-const state = {
+// Heads may give the deal to another manager; everyone else keeps it (the author by default).
+let manager = deal ? { id: deal.manager_id, name: deal.manager_name } : { id: data.me.id, name: data.me.name };
+
+// --- client -------------------------------------------------------------------------------
+
+const clientField = new ClientField({
   client: deal ? { id: deal.client_id, name: deal.client_name, inn: deal.client_inn } : null,
-  manager: deal ? { id: deal.manager_id, name: deal.manager_name } : { id: data.me.id, name: data.me.name },
-};
-
-// --- client: autocomplete by name or INN, or a new one inline -----------------------------
-
-const clientInput = $("client");
-new Autocomplete(clientInput, {
-  search: (q) => api("GET", `/api/counterparties?q=${encodeURIComponent(q)}`),
-  label: (c) => el("span", {}, c.name, c.inn ? el("span", { class: "sub" }, ` · ${t("js.inn")} ${c.inn}${c.kpp ? " / " + c.kpp : ""}`) : null),
-  pick: (c) => chooseClient(c, $("contact")),
-  extra: (q) => [{ label: t("js.new_client", { name: q }), run: openNewClient }],
+  next: $("contact"),
 });
-clientInput.addEventListener("input", () => {
-  state.client = null;
-  $("client-info").textContent = "";
-});
-
-async function chooseClient(client, nextFocus) {
-  state.client = client;
-  clientInput.value = client.name;
-  clientInput.classList.remove("invalid");
-  $("client-info").textContent = client.inn ? `${t("js.inn")} ${client.inn}${client.kpp ? " / " + client.kpp : ""}` : "";
-  nextFocus?.focus();
-  await loadContacts(client.id, null);
-}
-
-async function loadContacts(clientId, selected) {
-  const select = $("contact");
-  let contacts = [];
-  try {
-    contacts = (await api("GET", `/api/counterparties/${clientId}`)).contacts;
-  } catch {
-    contacts = [];
-  }
-  select.replaceChildren(
-    el("option", { value: "" }, "—"),
-    ...contacts.map((c) => el("option", { value: String(c.id), selected: c.id === selected }, c.full_name + (c.position ? ` (${c.position})` : ""))),
-  );
-  state.contacts = contacts;
-}
-
-const newClient = {
-  box: $("new-client"),
-  name: $("nc-name"),
-  inn: $("nc-inn"),
-  kpp: $("nc-kpp"),
-  error: $("nc-error"),
-};
-
-function openNewClient(typed) {
-  newClient.box.hidden = false;
-  newClient.error.hidden = true;
-  const digits = /^\d{10,12}$/.test(typed);
-  newClient.name.value = digits ? "" : typed;
-  newClient.inn.value = digits ? typed : "";
-  (digits ? newClient.name : newClient.inn).focus();
-}
-
-function closeNewClient() {
-  newClient.box.hidden = true;
-  clientInput.focus();
-}
-
-async function createClient() {
-  [newClient.name, newClient.inn, newClient.kpp].forEach((input) => input.classList.remove("invalid"));
-  newClient.error.hidden = true;
-  if (!newClient.name.value.trim()) {
-    return showClientError(t("js.client_name_required"), newClient.name);
-  }
-  try {
-    const created = await api("POST", "/api/counterparties", {
-      name: newClient.name.value.trim(),
-      inn: newClient.inn.value.trim() || null,
-      kpp: newClient.kpp.value.trim() || null,
-    });
-    newClient.box.hidden = true;
-    await chooseClient(created, $("contact"));
-  } catch (error) {
-    const field = { inn: newClient.inn, kpp: newClient.kpp, name: newClient.name }[error.details.field] || newClient.name;
-    const existing = error.code === "DuplicateInn" && error.details.existing_id;
-    showClientError(error.message, field, existing && { id: error.details.existing_id, name: error.details.existing_name, inn: error.details.value });
-  }
-}
-
-function showClientError(message, field, existing) {
-  const parts = [el("span", {}, message)];
-  if (existing) {
-    parts.push(" ", el("button", {
-      type: "button", class: "btn small", text: t("js.use_existing", { name: existing.name }),
-      onclick: () => { newClient.box.hidden = true; chooseClient(existing, $("contact")); },
-    }));
-  }
-  newClient.error.replaceChildren(...parts);
-  newClient.error.hidden = false;
-  field.classList.add("invalid");
-  field.focus();
-  field.select?.();
-}
-
-$("nc-create").addEventListener("click", createClient);
-$("nc-cancel").addEventListener("click", closeNewClient);
-newClient.box.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.ctrlKey) {
-    event.preventDefault();
-    event.stopPropagation();
-    createClient();
-  } else if (event.key === "Escape") {
-    event.preventDefault();
-    closeNewClient();
-  }
-});
+const clientInput = clientField.input;
 
 // --- manager (heads assign), kind and its own fields --------------------------------------
 
@@ -135,12 +34,12 @@ if (data.me.can_assign) {
     search: (q) => api("GET", `/api/employees?q=${encodeURIComponent(q)}`),
     label: (e) => el("span", {}, e.full_name, el("span", { class: "sub" }, ` · ${e.email}`)),
     pick: (e) => {
-      state.manager = { id: e.id, name: e.full_name };
+      manager = { id: e.id, name: e.full_name };
       managerInput.value = e.full_name;
-      $("delivery_method").focus();
+      $("title").focus();
     },
   });
-  managerInput.addEventListener("input", () => (state.manager = null));
+  managerInput.addEventListener("input", () => (manager = null));
 }
 
 const kindSelect = $("kind");
@@ -225,51 +124,9 @@ $("paste-text").addEventListener("keydown", (event) => {
 
 // --- participants -----------------------------------------------------------------------
 
-const people = $("participants").tBodies[0];
-const roleName = (role) => t(`role.${role}`);
-
-function addParticipant(p = { employee_id: null, contact_id: null, name: "", role: "support" }) {
-  const row = { ...p };
-  const person = el("input", { type: "text", class: "cell", value: p.name, readonly: !!p.contact_id, "aria-label": t("js.person") });
-  const role = el("select", { class: "cell", "aria-label": t("js.role") },
-    reference.participant_roles.map((r) => el("option", { value: r, selected: r === p.role }, roleName(r))));
-  let autocomplete = null;
-  const tr = el("tr", {}, el("td", {}, person), el("td", {}, role),
-    el("td", { class: "col-del" }, el("button", { type: "button", class: "del", tabindex: "-1", text: "×", title: t("js.delete_row"),
-      onclick: () => { tr.remove(); autocomplete?.destroy(); } })));
-  tr.participant = row;
-  role.addEventListener("change", () => (row.role = role.value));
-  if (!p.contact_id) {
-    autocomplete = new Autocomplete(person, {
-      search: (q) => api("GET", `/api/employees?q=${encodeURIComponent(q)}`),
-      label: (e) => el("span", {}, e.full_name, el("span", { class: "sub" }, ` · ${e.email}`)),
-      pick: (e) => {
-        Object.assign(row, { employee_id: e.id, name: e.full_name });
-        person.value = e.full_name;
-        role.focus();
-      },
-    });
-    person.addEventListener("input", () => (row.employee_id = null));
-  }
-  people.append(tr);
-  return person;
-}
-(deal?.participants ?? []).forEach(addParticipant);
-$("add-participant").addEventListener("click", () => addParticipant().focus());
-
-function collectParticipants(problems) {
-  const list = [];
-  [...people.rows].forEach((tr, i) => {
-    const p = tr.participant;
-    const input = tr.querySelector("input");
-    if (!p.employee_id && !p.contact_id) {
-      if (input.value.trim()) problems.push({ element: input, message: t("js.participant_unknown", { row: i + 1 }) });
-      return;
-    }
-    list.push({ employee_id: p.employee_id, contact_id: p.contact_id, role: p.role });
-  });
-  return list;
-}
+const participants = new Participants($("participants"), reference.participant_roles);
+(deal?.participants ?? []).forEach((p) => participants.add(p));
+$("add-participant").addEventListener("click", () => participants.add().focus());
 
 // --- saving -----------------------------------------------------------------------------
 
@@ -286,8 +143,8 @@ function numberField(id, scale, problems) {
 
 function collect() {
   const problems = [];
-  if (!state.client) problems.push({ element: clientInput, message: t("js.client_required") });
-  if (data.me.can_assign && !state.manager && managerInput.value.trim()) {
+  if (!clientField.client) problems.push({ element: clientInput, message: t("js.client_required") });
+  if (data.me.can_assign && !manager && managerInput.value.trim()) {
     problems.push({ element: managerInput, message: t("js.manager_unknown") });
   }
   const { lines, problems: lineProblems } = grid.collect();
@@ -298,10 +155,11 @@ function collect() {
   const card = {
     title: $("title").value.trim(),
     business_unit_id: id("business_unit"),
-    client_id: state.client?.id ?? null,
+    client_id: clientField.client?.id ?? null,
     contact_id: id("contact"),
-    manager_id: state.manager?.id ?? null,
-    department_id: deal && state.manager?.id === deal.manager_id ? deal.department_id : null,
+    manager_id: manager?.id ?? null,
+    // The same manager keeps the card's department; another one brings their own.
+    department_id: deal && manager?.id === deal.manager_id ? deal.department_id : null,
     potential_amount: numberField("potential_amount", 2, problems),
     channel_id: id("channel"),
     source: $("source").value.trim(),
@@ -313,7 +171,7 @@ function collect() {
     expected_close_date: $("expected_close_date").value || null,
     custom_fields: collectCustom(),
     lines,
-    participants: collectParticipants(problems),
+    participants: participants.collect(problems),
   };
   if (deal) {
     card.expected_version = deal.version;
@@ -398,5 +256,5 @@ document.addEventListener("keydown", (event) => {
 // --- start ------------------------------------------------------------------------------
 
 renderCustomFields(deal?.custom_fields ?? {});
-if (deal) loadContacts(deal.client_id, deal.contact_id);
+if (deal) clientField.loadContacts(deal.client_id, deal.contact_id);
 clientInput.focus();
