@@ -151,9 +151,19 @@ async def test_deal_by_keyboard_in_chromium(site: str, chromium: Browser, artifa
         await expect(rows).to_have_count(5)
         await expect(rows.nth(4).locator("input.item")).to_have_value("Катанка")
         await expect(rows.nth(4).locator(".tag")).to_be_visible()  # a category-only line
-        # Enter on the last cell adds a row; Ctrl+Delete takes it away again.
+        # Enter on the last cell adds a row; a product is found by its code; Ctrl+Delete
+        # takes the row away again.
         await page.keyboard.press("Enter")
         await expect(rows).to_have_count(6)
+        await page.keyboard.type("A500C-20")
+        await expect(page.locator(".ac-list:visible li.active")).to_contain_text("Арматура А500С 20 мм")
+        await page.keyboard.press("Enter")
+        assert await focused(page) == "cell quantity"
+        await page.keyboard.type("2")
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Tab")
+        await page.keyboard.type("46000")
+        await expect(rows.nth(5).locator("td.amount")).to_have_text("92\u202f000,00")
         await page.keyboard.press("Control+Delete")
         await expect(rows).to_have_count(5)
         await expect(page.locator("#spec-total")).to_have_text(TOTAL)

@@ -97,6 +97,14 @@ async def test_list_form_and_card_render(stack) -> None:  # noqa: ANN001
         assert f'data-number="{number}"' not in by_stage.text
         bad_period = await client.get("/deals", params={"date_from": "2026-02-01", "date_to": "2026-01-01"})
         assert bad_period.status_code == 200 and "Фильтры не применены" in bad_period.text
+        beyond = await client.get("/deals", params={"page": "999"})
+        assert beyond.status_code == 200 and "Сделок с такими условиями нет" in beyond.text
+        await new_deal(stack, lines=1, title=f"Каркас корпуса {stack.backend}, вторая")
+        # Lowercase on purpose: SQLite's lower() folds ASCII only, "Каркас" would not match there.
+        second = await client.get("/deals", params={"q": f"корпуса {stack.backend}", "page_size": "1", "page": "2"})
+        assert "Найдено: 2" in second.text and "Страница 2 из 2" in second.text
+        assert f'data-number="{number}"' in second.text  # newest first: the first deal is on page 2
+        assert 'rel="prev"' in second.text and 'rel="next"' not in second.text
 
         form = await client.get("/deals/new")
         assert form.status_code == 200
