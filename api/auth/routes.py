@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,9 +25,9 @@ def local_path(target: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request, next: str = HOME) -> HTMLResponse:  # noqa: A002 - the query name
+async def login_page(request: Request, target: str = Query(HOME, alias="next")) -> HTMLResponse:
     csrf_token(request)
-    return render(request, "auth/login.html", next=local_path(next), email="", error="")
+    return render(request, "auth/login.html", next=local_path(target), email="", error="")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -35,17 +35,17 @@ async def login_submit(
     request: Request,
     email: str = Form(default="", max_length=200),
     password: str = Form(default="", max_length=200),
-    next: str = Form(default=HOME),  # noqa: A002
+    target: str = Form(default=HOME, alias="next"),
     session: AsyncSession = Depends(get_session),
-):  # noqa: ANN201 - a page or a redirect
+) -> Response:
     _ = Translator(language_of(request))
     try:
         await check_csrf(request)
     except DomainError as err:
-        return render(request, "auth/login.html", 403, next=local_path(next), email=email, error=_(f"error.{err.code}"))
+        return render(request, "auth/login.html", 403, next=local_path(target), email=email, error=_(f"error.{err.code}"))
     employee = await login(session, email, password)
     if employee is None:
-        return render(request, "auth/login.html", 401, next=local_path(next), email=email, error=_("error.LoginFailed"))
+        return render(request, "auth/login.html", 401, next=local_path(target), email=email, error=_("error.LoginFailed"))
     chosen = request.session.get("lang")
     # A fresh session on sign-in (no fixation); a language picked on the login page is kept
     # and remembered for the person, else the person's own language applies.
@@ -57,7 +57,7 @@ async def login_submit(
         await session.commit()
     request.session["lang"] = employee.language
     csrf_token(request)
-    return RedirectResponse(local_path(next), status_code=303)
+    return RedirectResponse(local_path(target), status_code=303)
 
 
 @router.post("/logout")
@@ -73,7 +73,10 @@ async def logout(request: Request, session: AsyncSession = Depends(get_session))
 
 @router.get("/lang/{language}")
 async def switch_language(
-    language: str, request: Request, next: str = HOME, session: AsyncSession = Depends(get_session)  # noqa: A002
+    language: str,
+    request: Request,
+    target: str = Query(HOME, alias="next"),
+    session: AsyncSession = Depends(get_session),
 ) -> RedirectResponse:
     if language in LANGUAGES:
         request.session["lang"] = language
@@ -84,4 +87,4 @@ async def switch_language(
             employee.language = language
             session.add(employee)
             await session.commit()
-    return RedirectResponse(local_path(next), status_code=303)
+    return RedirectResponse(local_path(target), status_code=303)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.i18n import Translator
@@ -24,7 +24,7 @@ class NotificationView:
     unread: bool
 
 
-def _unread(employee_id: int):  # noqa: ANN202 - a SQL condition
+def _unread(employee_id: int) -> ColumnElement[bool]:
     return (Notification.employee_id == employee_id) & Notification.read_at.is_(None)  # type: ignore[union-attr]
 
 
