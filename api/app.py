@@ -6,28 +6,30 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
 from api.admin.routes import router as admin_api
+from api.auth.routes import router as auth_pages
 from api.auth.security import NotAuthenticated
+from api.deals.pages import router as deal_pages
 from api.deals.routes import router as deals_api
 from api.directory.routes import router as directory_api
 from api.errors import DomainError
-from api.i18n import translate
+from api.i18n import language_of, translate
+from api.notifications.pages import router as notification_pages
 from api.temporal import connect
+from api.web.templating import error_page
 from models.db import Database
 from settings import Settings, get_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
-
-
-def language_of(request: Request) -> str:
-    return request.session.get("lang") or request.app.state.settings.default_language
 
 
 def wants_json(request: Request) -> bool:
@@ -64,14 +66,18 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.include_router(deals_api)
     app.include_router(directory_api)
     app.include_router(admin_api)
+    for pages in (auth_pages, deal_pages, notification_pages):
+        app.include_router(pages)
     _error_handlers(app)
     return app
 
 
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def domain_error(request: Request, err: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, err: DomainError) -> Response:
         message = translate(language_of(request), f"error.{err.code}", **err.params)
+        if not wants_json(request):
+            return error_page(request, message, err.status)
         return JSONResponse(
             {"error": err.code, "message": message, "details": err.params}, status_code=err.status
         )
@@ -84,7 +90,7 @@ def _error_handlers(app: FastAPI) -> None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, err: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, err: RequestValidationError) -> Response:
         language = language_of(request)
         problems = [
             {
@@ -95,7 +101,14 @@ def _error_handlers(app: FastAPI) -> None:
             for e in err.errors()
         ]
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        return JSONResponse(
-            {"error": "InvalidRequest", "message": translate(language, "error.InvalidRequest", problems=summary), "details": problems},
-            status_code=422,
-        )
+        message = translate(language, "error.InvalidRequest", problems=summary)
+        if not wants_json(request):
+            return error_page(request, message, 422)
+        return JSONResponse({"error": "InvalidRequest", "message": message, "details": problems}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException) -> Response:
+        if wants_json(request):
+            return await http_exception_handler(request, err)
+        key = "error.PageNotFound" if err.status_code == 404 else "error.HTTPError"
+        return error_page(request, translate(language_of(request), key, status=err.status_code), err.status_code)

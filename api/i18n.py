@@ -26,6 +26,11 @@ def translate(language: str, key: str, /, **params: Any) -> str:
         return text
 
 
+def language_of(request: Any) -> str:
+    """The request's interface language: the session's choice, else the installation default."""
+    return request.session.get("lang") or request.app.state.settings.default_language
+
+
 class Translator:
     """`_("key", name=…)` in templates and services, bound to one language."""
 

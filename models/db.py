@@ -40,9 +40,15 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # SQLite's own lower() folds ASCII only; Cyrillic search needs Python's.
+            dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
         return engine
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 class Database:

@@ -10,7 +10,7 @@ import asyncio
 import re
 
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
@@ -79,7 +79,8 @@ async def save_kind(session: AsyncSession, temporal: Client, code: str, data: Ki
         raise DomainError("InvalidCode", 422, field="code", value=code)
     kind = (await session.exec(select(DealKind).where(DealKind.code == code))).scalar_one_or_none()
     if kind is None:
-        kind = DealKind(code=code, name=data.name)
+        last = (await session.exec(select(func.max(DealKind.position)))).scalar_one()
+        kind = DealKind(code=code, name=data.name, position=(last or 0) + 1)
     elif kind.is_tender != data.is_tender and await _has_deals(session, kind):
         raise DomainError("KindInUse", 409, field="is_tender", value=code)
     if kind.id is not None:

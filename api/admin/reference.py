@@ -3,6 +3,7 @@ existing rows are kept as administrators changed them; only what is missing is a
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -16,6 +17,12 @@ from models.parties import Industry
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 FIRST_DEAL_NUMBER = 1000  # the counter's start: the first deal is 1001
+
+
+@cache
+def participant_roles() -> list[str]:
+    """The roles a person may have on a deal (rules/reference.yaml)."""
+    return list(yaml.safe_load((RULES / "reference.yaml").read_text(encoding="utf-8"))["participant_roles"])
 
 
 async def load_reference_data(session: AsyncSession) -> None:

@@ -29,9 +29,7 @@ from models.parties import Contact, Counterparty
 from models.types import search_key
 
 
-async def list_deals(
-    session: AsyncSession, visible, filters: DealFilters, timezone: str  # noqa: ANN001
-) -> DealPage:
+def _conditions(visible, filters: DealFilters, timezone: str):  # noqa: ANN001, ANN202 - SQL clauses
     conditions = [visible]
     if filters.manager_id is not None:
         conditions.append(Deal.manager_id == filters.manager_id)
@@ -53,10 +51,16 @@ async def list_deals(
         text = filters.q.strip()
         term = f"%{search_key(text)}%"
         matches = [Counterparty.search_key.like(term), func.lower(Deal.title).like(f"%{text.lower()}%")]
-        if text.isdigit():
+        if text.isdigit() and int(text) < 2**31:  # an INN is digits too, and too big for a deal number
             matches.append(Deal.id == int(text))
         conditions.append(or_(*matches))
-    where = and_(*conditions)
+    return and_(*conditions)
+
+
+async def list_deals(
+    session: AsyncSession, visible, filters: DealFilters, timezone: str  # noqa: ANN001
+) -> DealPage:
+    where = _conditions(visible, filters, timezone)
     base = (
         select(Deal.id)
         .join(Counterparty, Counterparty.id == Deal.client_id)
@@ -361,3 +365,24 @@ async def deal_details(session: AsyncSession, deal: Deal) -> DealDetails:
             for c in history
         ],
     )
+
+
+async def status_counts(
+    session: AsyncSession, visible, filters: DealFilters, timezone: str  # noqa: ANN001
+) -> dict[str, int]:
+    """How many deals each status has under the same filters (the status filter aside)."""
+    where = _conditions(visible, filters.model_copy(update={"status": None}), timezone)
+    rows = await session.exec(
+        select(Deal.status, func.count())
+        .join(Counterparty, Counterparty.id == Deal.client_id)
+        .join(DealKind, DealKind.id == Deal.kind_id)
+        .where(where)
+        .group_by(Deal.status)
+    )
+    return {status: count for status, count in rows.all()}
+
+
+async def managers(session: AsyncSession) -> list[tuple[int, str]]:
+    """Active people who can own deals, for the list's manager filter."""
+    rows = await session.exec(select(Employee.id, Employee.full_name, Employee.roles).where(Employee.is_active).order_by(Employee.full_name))
+    return [(ident, name) for ident, name, roles in rows.all() if {"manager", "head"} & set(roles)]

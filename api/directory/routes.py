@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.admin.reference import participant_roles
 from api.auth.security import CurrentUser, hash_token, new_token_secret, require_roles, require_user
 from api.deps import get_session
 from api.directory.service import (
@@ -163,6 +164,7 @@ async def reference(session: AsyncSession = Depends(get_session), user: CurrentU
         "channels": rows((await session.exec(select(SalesChannel))).scalars()),
         "warehouses": rows((await session.exec(select(Warehouse))).scalars()),
         "industries": rows((await session.exec(select(Industry))).scalars()),
+        "participant_roles": participant_roles(),
     }
 
 

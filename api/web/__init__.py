@@ -1,0 +1,1 @@
+"""Page plumbing shared by every server-rendered page: templates, filters, the signed-in person."""
