@@ -6,7 +6,7 @@ Embedded defaults run everything from ./var on one laptop: SQLite and Temporal's
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,6 +51,38 @@ class Settings(BaseSettings):
     managers_see_department: bool = True
     # Upper bound on how long a web request waits for a workflow to confirm a change.
     update_timeout: timedelta = timedelta(seconds=15)
+
+    # Outgoing mail. The embedded default sends to the local catcher that `run.py up` starts.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_tls: bool = False  # implicit TLS (port 465)
+    mail_from: str = "CRM <crm@crm.local>"
+    mail_catcher: bool = True  # run.py starts the local SMTP catcher on smtp_port
+
+    # Replies to approval mail: plus-addressed per step (approvals+<token>@…), read over IMAP.
+    approvals_address: str = "approvals@crm.local"
+    imap_host: str = ""  # empty: no mailbox reader (links still work)
+    imap_port: int = 143
+    imap_ssl: bool = False
+    imap_username: str = ""
+    imap_password: str = ""
+    imap_mailbox: str = "INBOX"
+    imap_processed_folder: str = "Processed"
+    imap_poll_interval: timedelta = timedelta(seconds=30)  # when the server has no IDLE
+    imap_idle_timeout: timedelta = timedelta(minutes=9)  # re-issue IDLE before servers drop it
+
+    # Approvals: reminders count working time only (weekends, holidays and the working day below).
+    approval_link_ttl: timedelta = timedelta(days=14)
+    approval_remind_after: timedelta = timedelta(hours=4)
+    approval_escalate_after_reminders: int = 2
+    work_day_start: str = "09:00"
+    work_day_end: str = "18:00"
+    work_weekends: list[int] = [5, 6]  # 0 = Monday
+    work_holidays: list[date] = []  # e.g. WORK_HOLIDAYS='["2026-01-01","2026-01-02"]'
+    work_extra_days: list[date] = []  # weekend days worked instead of a holiday
 
     @property
     def effective_database_url(self) -> str:

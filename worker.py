@@ -10,22 +10,36 @@ import logging
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.approvals import ApprovalActivities
 from activities.deals import DealActivities
+from activities.mail import Mailer
 from api.temporal import connect, ensure_search_attributes
 from models.db import Database
 from settings import Settings, get_settings
+from workflows.approval import ApprovalWorkflow
 from workflows.deal import DealWorkflow
 
-WORKFLOWS = [DealWorkflow]
+WORKFLOWS = [DealWorkflow, ApprovalWorkflow]
 
 
 def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
-    deals = DealActivities(db)
+    mailer = Mailer(db, settings)
+    deals = DealActivities(db, settings, mailer)
+    approvals = ApprovalActivities(db, settings, mailer)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
         workflows=WORKFLOWS,
-        activities=[deals.save_deal, deals.notify_manager],
+        activities=[
+            deals.save_deal,
+            deals.notify_manager,
+            approvals.plan_approval,
+            approvals.resolve_approval_step,
+            approvals.escalate_approval_seat,
+            approvals.record_approval_round,
+            approvals.record_approval_step,
+            approvals.send_approval_mail,
+        ],
     )
 
 

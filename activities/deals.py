@@ -7,16 +7,22 @@ from temporalio import activity
 
 from activities.db import insert_ignoring_duplicates
 from activities.deal_history import Namer, changed_fields, flatten
+from activities.mail import Mailer, Outgoing, render
+from api.i18n import translate
 from models.db import Database
 from models.deals import Deal, DealChange, DealKind, Participant, SpecLine
 from models.messages.deal import DealCard, DealSave, DealState, ManagerNotice, SpecLineData
 from models.notifications import Notification
+from models.org import Employee
 from models.types import utcnow
+from settings import Settings
 
 
 class DealActivities:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, settings: Settings, mailer: Mailer) -> None:
         self.db = db
+        self.settings = settings
+        self.mailer = mailer
 
     @activity.defn(name="save_deal")
     async def save_deal(self, save: DealSave) -> None:
@@ -57,6 +63,9 @@ class DealActivities:
 
     @activity.defn(name="notify_manager")
     async def notify_manager(self, notice: ManagerNotice) -> None:
+        """In the app, and by mail when the event is one the manager must not miss."""
+        if notice.mail:
+            await self._mail_manager(notice)
         async with self.db.session() as session, session.begin():
             await insert_ignoring_duplicates(
                 session,
@@ -72,6 +81,20 @@ class DealActivities:
             )
 
     # --- inside ---
+
+    async def _mail_manager(self, notice: ManagerNotice) -> None:
+        async with self.db.session() as session:
+            manager = await session.get(Employee, notice.employee_id)
+        if manager is None or not manager.email:
+            return
+        headline = translate("ru", f"notification.{notice.kind}", deal=notice.deal_number)
+        text, html = render(
+            "manager_notice", manager=manager.full_name, headline=headline, comment=notice.comment,
+            link=f"{self.settings.public_url.rstrip('/')}/deals/{notice.deal_number}",
+        )
+        await self.mailer.send_once(
+            Outgoing(key=f"notice:{notice.key}", to=manager.email, subject=headline, text=text, html=html, deal_id=notice.deal_number)
+        )
 
     @staticmethod
     def _apply(row: Deal, save: DealSave) -> None:

@@ -16,6 +16,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
 from api.admin.routes import router as admin_api
+from api.approvals.links import router as approval_links
+from api.approvals.routes import router as approvals_api
 from api.auth.routes import router as auth_pages
 from api.auth.security import NotAuthenticated
 from api.deals.pages import router as deal_pages
@@ -66,7 +68,8 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.include_router(deals_api)
     app.include_router(directory_api)
     app.include_router(admin_api)
-    for pages in (auth_pages, deal_pages, notification_pages):
+    app.include_router(approvals_api)
+    for pages in (auth_pages, deal_pages, notification_pages, approval_links):
         app.include_router(pages)
     _error_handlers(app)
     return app

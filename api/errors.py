@@ -24,6 +24,12 @@ WORKFLOW_STATUS = {
     Refusal.exceeds_tender: 422,
     Refusal.below_taken: 422,
     Refusal.override_needs_head: 403,
+    Refusal.approval_pending: 409,
+    "NotCurrentStep": 409,
+    "AlreadyDecided": 409,
+    "RoundClosed": 409,
+    "NotYourSeat": 403,
+    "NoApproverForRole": 422,
 }
 
 

@@ -27,6 +27,7 @@ from api.temporal import ensure_search_attributes
 from migrations import upgrade
 from models.db import Database
 from settings import Settings
+from tests.mail_sink import MailSink
 from tests.org import Org, seed_org
 from worker import build_worker
 from workflows import search_attributes
@@ -95,8 +96,9 @@ def _drop_schema(schema: str) -> None:
 
 
 class Stacks:
-    def __init__(self, env: WorkflowEnvironment, tmp: Path) -> None:
+    def __init__(self, env: WorkflowEnvironment, tmp: Path, mail: MailSink) -> None:
         self.env = env
+        self.mail = mail
         self.tmp = tmp
         self.built: dict[str, Stack] = {}
         self.cleanup: list = []
@@ -121,6 +123,8 @@ class Stacks:
             temporal_namespace=namespace,
             temporal_task_queue=f"crm-{backend}",
             max_file_size=64 * 1024,
+            smtp_port=self.mail.port,
+            approval_remind_after=timedelta(minutes=10),
             update_timeout=timedelta(seconds=20),
         )
         client = await Client.connect(
@@ -146,8 +150,16 @@ class Stacks:
 
 
 @pytest.fixture(scope="session")
-async def stacks(temporal_env: WorkflowEnvironment, tmp_path_factory) -> AsyncIterator[Stacks]:  # noqa: ANN001
-    built = Stacks(temporal_env, tmp_path_factory.mktemp("crm"))
+async def mail() -> AsyncIterator[MailSink]:
+    """Every stack sends its mail here."""
+    sink = await MailSink().start()
+    yield sink
+    await sink.stop()
+
+
+@pytest.fixture(scope="session")
+async def stacks(temporal_env: WorkflowEnvironment, mail: MailSink, tmp_path_factory) -> AsyncIterator[Stacks]:  # noqa: ANN001
+    built = Stacks(temporal_env, tmp_path_factory.mktemp("crm"), mail)
     yield built
     for step in reversed(built.cleanup):
         result = step()

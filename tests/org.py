@@ -28,6 +28,8 @@ PEOPLE = {
     "other": ("Тендеров Тимур", "tender", ["manager"]),
     "support": ("Опорова Ольга", "retail", ["manager"]),
     "operations": ("Операторов Олег", "direction", ["operations"]),
+    "finance": ("Финансова Фаина", "direction", ["finance_controller", "approver"]),
+    "marketing": ("Маркетова Марина", "direction", ["marketing"]),
     "erp": ("1С ERP", "direction", ["erp"]),
 }
 

@@ -55,10 +55,10 @@ class ApprovalWorkflow:
     @workflow.run
     async def run(self, start: ApprovalStart) -> ApprovalOutcome:
         await self._record_round()
-        for index, step in enumerate(self.steps):
+        for step in self.steps:
             if self.status is not RoundStatus.pending:
                 break
-            self.current = index
+            self.current = step.plan.index
             async with self._lock:
                 await self._activate(step)
             await self._wait_for_decisions(step)
@@ -81,8 +81,9 @@ class ApprovalWorkflow:
     async def decide(self, decision: Decision) -> DecisionResult:
         async with self._lock:
             self._validate_decision(decision)  # again: another decision may have landed meanwhile
-            step = self.steps[decision.step_index]
+            step = self._step(decision.step_index)
             seat = self._seat(step, decision.approver_id)
+            assert seat is not None  # the validator saw to it
             seat.decision = "approve" if decision.approve else "reject"
             seat.decided_by = decision.approver_id
             seat.comment = decision.comment
@@ -95,7 +96,7 @@ class ApprovalWorkflow:
                 self.decided_by = seat.seat.approver_name
             elif all(s.decision == "approve" for s in step.seats):
                 step.status = "approved"
-                if decision.step_index == len(self.steps) - 1:
+                if step is self.steps[-1]:
                     self.status = RoundStatus.approved
                     self.decided_by = seat.seat.approver_name
             if step.status != "active":
@@ -109,9 +110,9 @@ class ApprovalWorkflow:
     def _validate_decision(self, decision: Decision) -> None:
         if self.status is not RoundStatus.pending:
             raise refuse(ApprovalRefusal.round_closed, status=self.status.value)
-        if decision.step_index != self.current or self.steps[decision.step_index].status != "active":
+        if decision.step_index != self.current or self._step(decision.step_index).status != "active":
             raise refuse(ApprovalRefusal.not_current_step, step=decision.step_index, current=self.current)
-        seat = self._seat(self.steps[decision.step_index], decision.approver_id)
+        seat = self._seat(self._step(decision.step_index), decision.approver_id)
         if seat is None:
             raise refuse(ApprovalRefusal.not_your_seat, step=decision.step_index)
         if seat.decision is not None:
@@ -126,7 +127,7 @@ class ApprovalWorkflow:
         async with self._lock:
             if self.status is not RoundStatus.pending or self.current is None:
                 return []
-            step = self.steps[self.current]
+            step = self._step(self.current)
             if step.status != "active":
                 return []
             return await self._reroute(step)
@@ -146,6 +147,10 @@ class ApprovalWorkflow:
         )
 
     # --- Inside -------------------------------------------------------------------------------
+
+    def _step(self, index: int) -> StepState:
+        """Steps are numbered from 1, as people and the read model count them."""
+        return next(step for step in self.steps if step.plan.index == index)
 
     @staticmethod
     def _seat(step: StepState, approver_id: int) -> SeatState | None:
@@ -280,7 +285,7 @@ class ApprovalWorkflow:
     def _index(self) -> None:
         """ApprovalStatus and WaitingOn (names) for the Temporal UI, upserted when they change."""
         waiting = (
-            [s.seat.approver_name for s in self.steps[self.current].seats if s.decision is None]
+            [s.seat.approver_name for s in self._step(self.current).seats if s.decision is None]
             if self.current is not None and self.status is RoundStatus.pending
             else []
         )

@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 from workflows.approval import ApprovalWorkflow, approval_workflow_id
@@ -244,10 +244,17 @@ class DealWorkflow:
     async def submit_for_approval(self, req: SubmitApproval) -> DealView:
         async with self._lock:
             self._validate_submit(req)
-            planned: PlannedRound = await workflow.execute_activity(
-                "plan_approval", self.state.number, result_type=PlannedRound,
-                summary="who approves and why", **WRITE_OPTIONS,
-            )
+            try:
+                planned: PlannedRound = await workflow.execute_activity(
+                    "plan_approval", self.state.number, result_type=PlannedRound,
+                    summary="who approves and why", **WRITE_OPTIONS,
+                )
+            except ActivityError as err:
+                # The rules ask for someone the organisation lacks: the caller learns why.
+                cause = err.cause
+                if isinstance(cause, ApplicationError) and cause.type:
+                    raise refuse(cause.type, **(cause.details[0] if cause.details else {})) from None
+                raise
             a = self.state.approval
             a.round += 1
             a.round_id = approval_workflow_id(self.state.number, a.round)

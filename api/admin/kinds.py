@@ -31,6 +31,7 @@ class StageIn(BaseModel):
     next: list[str] = []
     can_win: bool = False
     allows_children: bool = False
+    approved_next: str | None = None
 
 
 class CustomFieldIn(BaseModel):
@@ -59,7 +60,7 @@ class KindIn(BaseModel):
         if len(set(codes)) != len(codes):
             raise ValueError("stage codes repeat")
         for stage in self.stages:
-            unknown = set(stage.next) - set(codes)
+            unknown = set(stage.next + ([stage.approved_next] if stage.approved_next else [])) - set(codes)
             if unknown:
                 raise ValueError(f"stage {stage.code}: moves to unknown stages {sorted(unknown)}")
         if not any(s.can_win for s in self.stages):
@@ -103,7 +104,7 @@ async def save_kind(session: AsyncSession, temporal: Client, code: str, data: Ki
     session.add_all(
         DealStage(
             kind_id=kind.id, code=s.code, name=s.name, name_en=s.name_en, position=i, next_codes=s.next,
-            can_win=s.can_win, allows_children=s.allows_children,
+            can_win=s.can_win, allows_children=s.allows_children, approved_next=s.approved_next,
         )
         for i, s in enumerate(data.stages)
     )

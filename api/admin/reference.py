@@ -52,6 +52,7 @@ async def load_reference_data(session: AsyncSession) -> None:
                     kind_id=kind.id, code=stage["code"], name=stage["name"], name_en=stage.get("name_en", ""),
                     position=i, next_codes=stage.get("next", []), can_win=stage.get("can_win", False),
                     allows_children=stage.get("allows_children", False),
+                    approved_next=stage.get("approved_next"),
                 )
             )
         for i, field in enumerate(spec.get("custom_fields", [])):

@@ -39,6 +39,7 @@ async def load_kind(session: AsyncSession, code: str, active_only: bool = True) 
                 next_codes=s.next_codes,
                 can_win=s.can_win,
                 allows_children=s.allows_children,
+                approved_next=s.approved_next,
             )
             for s in stages
         ],

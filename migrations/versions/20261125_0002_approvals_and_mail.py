@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 23:24:27.799895
+Create Date: 2026-11-25 23:38:59.325817
 """
 
 from collections.abc import Sequence
