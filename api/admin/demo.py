@@ -81,7 +81,8 @@ class World:
 
     units: dict[str, int] = field(default_factory=dict)
     people: dict[str, CurrentUser] = field(default_factory=dict)
-    clients: list[tuple[int, str, list[int]]] = field(default_factory=list)  # id, market role, contact ids
+    # id, market role, contact ids, a company (not a sole trader)
+    clients: list[tuple[int, str, list[int], bool]] = field(default_factory=list)
     categories: dict[str, int] = field(default_factory=dict)
     # by category key: id, catalogue item, unit name
     products: dict[str, list[tuple[int, demo_catalog.Item, str]]] = field(default_factory=dict)
@@ -207,4 +208,4 @@ async def _parties(session: AsyncSession, rnd: random.Random, world: World) -> N
         contacts = [Contact(counterparty_id=counterparty.id, **c) for c in party.contacts]
         session.add_all(contacts)
         await session.flush()
-        world.clients.append((counterparty.id, party.market_role.value, [c.id for c in contacts]))
+        world.clients.append((counterparty.id, party.market_role.value, [c.id for c in contacts], party.kpp is not None))

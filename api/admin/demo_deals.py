@@ -82,7 +82,7 @@ class DealMaker:
     async def _tender_with_shipments(self) -> None:
         lines = self._lines(["rebar", "mesh", "beam"], 12, scale=8)
         tender = await self._create("fedorova", "tender", f"Поставка металлопроката: {PROJECTS[0]}", lines,
-                                    client=self._client("builder"))
+                                    client=self._client("builder", company=True))
         await self._advance("fedorova", tender, "contract")
         await self._note("novikov", tender, "Контракт подписан. Отгрузки — по заявкам застройщика на его объекты.")
         for share, stage in ((Decimal("0.3"), "invoice"), (Decimal("0.2"), "request")):
@@ -168,7 +168,7 @@ class DealMaker:
 
     async def _create(self, who: str, kind: str, title: str, lines: list[dict], *, client: tuple | None = None,
                       parent: int | None = None) -> int:
-        body = self._card(who, kind, title, lines, client or self._client())
+        body = self._card(who, kind, title, lines, client or self._client(company=kind == "tender"))
         async with self._as(who) as deals:
             saved = await deals.create(DealCreate.model_validate({**body, "parent_number": parent}))
         if saved.accepted_only:
@@ -209,7 +209,7 @@ class DealMaker:
 
     def _card(self, who: str, kind: str, title: str, lines: list[dict], client: tuple) -> dict[str, Any]:
         rnd, world = self.rnd, self.world
-        client_id, _role, contacts = client
+        client_id, _role, contacts, _company = client
         plant = who in PLANT_PEOPLE
         total = sum(Decimal(line["quantity"]) * Decimal(line["price"]) for line in lines)
         participants = []
@@ -258,8 +258,8 @@ class DealMaker:
                           "price": str(Decimal(price)), "discount_percent": str(rnd.choice(DISCOUNTS))})
         return lines
 
-    def _client(self, role: str | None = None) -> tuple:
-        candidates = [c for c in self.world.clients if role is None or c[1] == role]
+    def _client(self, role: str | None = None, company: bool = False) -> tuple:
+        candidates = [c for c in self.world.clients if (role is None or c[1] == role) and (c[3] or not company)]
         return self.rnd.choice(candidates)
 
     def _custom_fields(self, kind: str) -> dict[str, Any]:
