@@ -6,6 +6,7 @@
     python run.py migrate       bring the database to the newest schema, load reference data;
                                 with --temporal also the namespace and search attributes
     python run.py demo          load the demo data into an existing installation
+    python run.py admin EMAIL   create an administrator (the first login of a new installation)
     python run.py token EMAIL   print a new API token acting as that employee
 
 Settings come from the environment (settings.py; README lists them)."""
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
+import getpass
 import os
 import shutil
 import signal
@@ -40,7 +42,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.admin.demo import LOGINS, PASSWORD, database_is_empty, is_loaded, load_demo
 from api.admin.reference import load_reference_data
-from api.auth.security import hash_token, new_token_secret
+from api.auth.security import hash_token, new_token_secret, passwords
 from api.temporal import connect, ensure_search_attributes
 from migrations import upgrade
 from models.access import ApiToken
@@ -176,6 +178,8 @@ async def prepare_temporal(client: Client, settings: Settings) -> None:
 
 
 async def prepare_database(settings: Settings) -> None:
+    """Newest schema and reference data (both idempotent); the SQLite file's folder too."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(upgrade, settings.effective_database_url)
     db = Database(settings.effective_database_url)
     try:
@@ -256,7 +260,7 @@ def banner(settings: Settings, demo: bool) -> str:
 
 
 async def _serve(settings: Settings, args: argparse.Namespace, children: Children) -> int:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # for the dev server's files
     _require_free(settings.app_host, settings.app_port, "APP_PORT")
     if settings.embedded_temporal:
         _require_free("127.0.0.1", settings.temporal_dev_port, "TEMPORAL_DEV_PORT")
@@ -333,7 +337,27 @@ async def demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def admin(settings: Settings, args: argparse.Namespace) -> int:
+    email = args.email.strip().lower()
+    password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass(f"Password for {email}: ")
+    if len(password) < 8:
+        raise LaunchError("the password needs at least 8 characters")
+    await prepare_database(settings)
+    db = Database(settings.effective_database_url)
+    try:
+        async with db.session() as session:
+            if (await session.exec(select(Employee.id).where(Employee.email == email))).first() is not None:
+                raise LaunchError(f"{email} already exists")
+            session.add(Employee(full_name=args.name, email=email, roles=["admin"], password_hash=passwords.hash(password)))
+            await session.commit()
+    finally:
+        await db.dispose()
+    say(f"{email} can log in as an administrator")
+    return 0
+
+
 async def token(settings: Settings, args: argparse.Namespace) -> int:
+    await prepare_database(settings)
     db = Database(settings.effective_database_url)
     try:
         async with db.session() as session:
@@ -358,11 +382,14 @@ def main(argv: list[str] | None = None) -> int:
     command = commands.add_parser("migrate", help="migrate the database and load reference data")
     command.add_argument("--temporal", action="store_true", help="also create the namespace and search attributes")
     commands.add_parser("demo", help="load the demo data into an existing installation")
+    command = commands.add_parser("admin", help="create an administrator (password from ADMIN_PASSWORD or asked)")
+    command.add_argument("email", help="the login")
+    command.add_argument("--name", default="Администратор", help="the full name")
     command = commands.add_parser("token", help="print a new API token for an employee")
     command.add_argument("email", help="the employee's login")
     command.add_argument("--name", default="run.py token", help="what the token is for")
     args = parser.parse_args(argv)
-    handler = {"up": up, "migrate": migrate, "demo": demo, "token": token}[args.command]
+    handler = {"up": up, "migrate": migrate, "demo": demo, "admin": admin, "token": token}[args.command]
     try:
         return asyncio.run(handler(get_settings(), args))
     except LaunchError as err:
