@@ -24,11 +24,11 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 from google.protobuf.duration_pb2 import Duration
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -40,14 +40,12 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.admin import accounts
 from api.admin.demo import LOGINS, PASSWORD, database_is_empty, is_loaded, load_demo
 from api.admin.reference import load_reference_data
-from api.auth.security import hash_token, new_token_secret, passwords
 from api.temporal import connect, ensure_search_attributes
 from migrations import upgrade
-from models.access import ApiToken
 from models.db import Database
-from models.org import Employee
 from settings import Settings, get_settings
 from worker import build_worker
 from workflows import search_attributes
@@ -177,16 +175,21 @@ async def prepare_temporal(client: Client, settings: Settings) -> None:
             await asyncio.sleep(1)
 
 
+@contextlib.asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[Database]:
+    db = Database(settings.effective_database_url)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
 async def prepare_database(settings: Settings) -> None:
     """Newest schema and reference data (both idempotent); the SQLite file's folder too."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(upgrade, settings.effective_database_url)
-    db = Database(settings.effective_database_url)
-    try:
-        async with db.session() as session:
-            await load_reference_data(session)
-    finally:
-        await db.dispose()
+    async with database(settings) as db, db.session() as session:
+        await load_reference_data(session)
 
 
 async def wait_for_worker(client: Client, settings: Settings, pid: int, children: Children) -> None:
@@ -220,8 +223,7 @@ async def wait_for_web(settings: Settings, children: Children) -> None:
 
 async def demo_into_empty(settings: Settings, client: Client) -> bool:
     """Load the demo into a fresh database; True when the demo is there afterwards."""
-    db = Database(settings.effective_database_url)
-    try:
+    async with database(settings) as db:
         async with db.session() as session:
             if await is_loaded(session):
                 say("demo data already loaded")
@@ -233,8 +235,6 @@ async def demo_into_empty(settings: Settings, client: Client) -> bool:
         created = await load_demo(db, client, settings)
         say(f"demo data loaded: {created} deals in {time.monotonic() - started:.0f} s")
         return True
-    finally:
-        await db.dispose()
 
 
 def banner(settings: Settings, demo: bool) -> str:
@@ -325,52 +325,27 @@ async def demo(settings: Settings, args: argparse.Namespace) -> int:
     client = await wait_for_temporal(settings, timeout=10)
     await prepare_temporal(client, settings)
     await prepare_database(settings)
-    db = Database(settings.effective_database_url)
-    try:
-        # Our own worker too: the deals must be confirmed whether or not one is running elsewhere.
-        async with build_worker(client, db, settings):
-            created = await load_demo(db, client, settings)
-    finally:
-        await db.dispose()
+    # Our own worker too: the deals must be confirmed whether or not one is running elsewhere.
+    async with database(settings) as db, build_worker(client, db, settings):
+        created = await load_demo(db, client, settings)
     say("the demo data is already there" if created is None else f"demo data loaded: {created} deals")
     print(f"Demo login: {LOGINS['manager']} / {PASSWORD} (manager), {LOGINS['admin']} / {PASSWORD} (admin)")
     return 0
 
 
 async def admin(settings: Settings, args: argparse.Namespace) -> int:
-    email = args.email.strip().lower()
-    password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass(f"Password for {email}: ")
-    if len(password) < 8:
-        raise LaunchError("the password needs at least 8 characters")
+    password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass(f"Password for {args.email}: ")
     await prepare_database(settings)
-    db = Database(settings.effective_database_url)
-    try:
-        async with db.session() as session:
-            if (await session.exec(select(Employee.id).where(Employee.email == email))).first() is not None:
-                raise LaunchError(f"{email} already exists")
-            session.add(Employee(full_name=args.name, email=email, roles=["admin"], password_hash=passwords.hash(password)))
-            await session.commit()
-    finally:
-        await db.dispose()
-    say(f"{email} can log in as an administrator")
+    async with database(settings) as db, db.session() as session:
+        created = await accounts.create_admin(session, args.email, args.name, password)
+    say(f"{created.email} can log in as an administrator")
     return 0
 
 
 async def token(settings: Settings, args: argparse.Namespace) -> int:
     await prepare_database(settings)
-    db = Database(settings.effective_database_url)
-    try:
-        async with db.session() as session:
-            email = args.email.strip().lower()
-            employee = (await session.exec(select(Employee).where(Employee.email == email))).scalar_one_or_none()
-            if employee is None or not employee.is_active:
-                raise LaunchError(f"no active employee logs in as {email}")
-            secret = new_token_secret()
-            session.add(ApiToken(name=args.name, token_hash=hash_token(secret), employee_id=employee.id, roles=employee.roles))
-            await session.commit()
-    finally:
-        await db.dispose()
-    print(secret)
+    async with database(settings) as db, db.session() as session:
+        print(await accounts.issue_token(session, args.email, args.name))
     return 0
 
 
@@ -392,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"up": up, "migrate": migrate, "demo": demo, "admin": admin, "token": token}[args.command]
     try:
         return asyncio.run(handler(get_settings(), args))
-    except LaunchError as err:
+    except (LaunchError, accounts.AccountError) as err:
         print(f"[crm] error: {err}", file=sys.stderr)
         return 1
 
