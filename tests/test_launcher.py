@@ -2,7 +2,7 @@
 dev server, the worker and the web app, loads demo deals that each have a live workflow, and prints
 the URLs; Ctrl-C or SIGTERM leaves no process behind; a second `up` on the same directory finds
 everything again and adds no second demo. With DATABASE_URL and TEMPORAL_ADDRESS it starts no
-dev server and uses what it is given."""
+dev server and uses what it is given; even killed outright, it leaves no process behind."""
 
 from __future__ import annotations
 
@@ -149,8 +149,19 @@ def sqlite_counts(path: Path) -> dict[str, int]:
     return counts
 
 
-def assert_gone(children: dict[str, psutil.Process], ports: list[int]) -> None:
-    assert all(not child.is_running() for child in children.values()), children
+def running(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+async def assert_gone(children: dict[str, psutil.Process], ports: list[int]) -> None:
+    for _ in range(150):  # a stopped launcher has waited for them; a killed one has not
+        if not any(running(child) for child in children.values()):
+            break
+        await asyncio.sleep(0.2)
+    assert not [child for child in children.values() if running(child)], children
     for port in ports:
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -176,7 +187,7 @@ async def test_up_on_embedded_defaults_twice(tmp_path: Path, artifacts: Path) ->
     finally:
         code = await first.stop(signal.SIGINT)  # Ctrl-C
     assert code == 0, first.text[-4000:]
-    assert_gone(children, [grpc, ui, int(env["APP_PORT"])])
+    await assert_gone(children, [grpc, ui, int(env["APP_PORT"])])
     counts = sqlite_counts(tmp_path / "var" / "crm.db")
     assert counts["employee"] == 15 and counts["business_unit"] == 2 and counts["counterparty"] == 200
     assert counts["product"] >= 450 and counts["warehouse"] >= 30 and counts["deal"] == DEMO_DEALS
@@ -193,7 +204,7 @@ async def test_up_on_embedded_defaults_twice(tmp_path: Path, artifacts: Path) ->
     finally:
         code = await second.stop(signal.SIGTERM)
     assert code == 0, second.text[-4000:]
-    assert_gone(children, [grpc, ui, int(env["APP_PORT"])])
+    await assert_gone(children, [grpc, ui, int(env["APP_PORT"])])
     assert sqlite_counts(tmp_path / "var" / "crm.db") == counts
 
 
@@ -206,14 +217,18 @@ async def test_up_with_postgres_and_external_temporal(
     env = launcher_env(tmp_path / "var", DATABASE_URL=url, TEMPORAL_ADDRESS=address,
                        TEMPORAL_NAMESPACE="crm-launcher", TEMPORAL_TASK_QUEUE="crm-launcher")
     launcher = Launcher(env, tmp_path, artifacts / "launcher-external.log")
+    children: dict[str, psutil.Process] = {}
     try:
         await launcher.ready()
-        assert set(launcher.children()) == {"worker", "web"}  # no dev server of its own
+        children = launcher.children()
+        assert set(children) == {"worker", "web"}  # no dev server of its own
         assert "creating the Temporal namespace crm-launcher" in launcher.text
         temporal = await Client.connect(address, namespace="crm-launcher")
         await check_demo(f"http://127.0.0.1:{env['APP_PORT']}", api_token(env, tmp_path), temporal)
         assert not (tmp_path / "var" / "crm.db").exists()  # everything went to PostgreSQL
     finally:
-        code = await launcher.stop(signal.SIGTERM)
+        # Even a launcher killed outright leaves nothing behind: its children get SIGTERM.
+        code = await launcher.stop(signal.SIGKILL)
+        await assert_gone(children, [int(env["APP_PORT"])])
         _drop_schema(schema)
-    assert code == 0, launcher.text[-4000:]
+    assert code == -signal.SIGKILL
