@@ -96,11 +96,15 @@ class Launcher:
         return code
 
 
+def run_py(env: dict[str, str], cwd: Path, *args: str) -> str:
+    result = subprocess.run([sys.executable, str(ROOT / "run.py"), *args],
+                            cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
 def api_token(env: dict[str, str], cwd: Path) -> str:
-    result = subprocess.run([sys.executable, str(ROOT / "run.py"), "token", "admin@demo.example"],
-                            cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return run_py(env, cwd, "token", "admin@demo.example").strip()
 
 
 async def check_demo(app_url: str, token: str, temporal: Client) -> list[dict]:
@@ -216,6 +220,8 @@ async def test_up_with_postgres_and_external_temporal(
     address = temporal_env.client.service_client.config.target_host
     env = launcher_env(tmp_path / "var", DATABASE_URL=url, TEMPORAL_ADDRESS=address,
                        TEMPORAL_NAMESPACE="crm-launcher", TEMPORAL_TASK_QUEUE="crm-launcher")
+    # An installation already in use: its administrator exists, so `up` loads no demo by itself.
+    run_py({**env, "ADMIN_PASSWORD": "long-enough"}, tmp_path, "admin", "boss@company.example")
     launcher = Launcher(env, tmp_path, artifacts / "launcher-external.log")
     children: dict[str, psutil.Process] = {}
     try:
@@ -223,6 +229,8 @@ async def test_up_with_postgres_and_external_temporal(
         children = launcher.children()
         assert set(children) == {"worker", "web"}  # no dev server of its own
         assert "creating the Temporal namespace crm-launcher" in launcher.text
+        assert "demo" not in launcher.text.lower()
+        assert f"demo data loaded: {DEMO_DEALS} deals" in run_py(env, tmp_path, "demo")
         temporal = await Client.connect(address, namespace="crm-launcher")
         await check_demo(f"http://127.0.0.1:{env['APP_PORT']}", api_token(env, tmp_path), temporal)
         assert not (tmp_path / "var" / "crm.db").exists()  # everything went to PostgreSQL

@@ -31,7 +31,7 @@ SEED = 2026
 PASSWORD = "demo"
 DOMAIN = "demo.example"
 COUNTERPARTIES = 200
-LOGINS = {"manager": f"petrova@{DOMAIN}", "head": f"kuznetsova@{DOMAIN}", "admin": f"admin@{DOMAIN}"}
+LOGINS = {"manager": f"petrova@{DOMAIN}", "admin": f"admin@{DOMAIN}"}  # the two the launcher prints
 
 # key: code, short name, full name
 UNITS = {
