@@ -46,9 +46,11 @@ from api.admin.reference import load_reference_data
 from api.temporal import connect, ensure_search_attributes
 from migrations import upgrade
 from models.db import Database
+from models.notifications import Counter
 from settings import Settings, get_settings
 from worker import build_worker
 from workflows import search_attributes
+from workflows.deal import deal_workflow_id
 
 ROOT = Path(__file__).resolve().parent
 RETENTION = Duration(seconds=30 * 24 * 3600)  # how long Temporal keeps a finished deal's history
@@ -192,6 +194,25 @@ async def prepare_database(settings: Settings) -> None:
         await load_reference_data(session)
 
 
+async def check_they_belong_together(settings: Settings, client: Client) -> None:
+    """A fresh database beside an old Temporal store (var/crm.db deleted, var/temporal.db kept)
+    would hand out deal numbers whose workflows already exist: refuse before anything collides."""
+    async with database(settings) as db, db.session() as session:
+        counter = await session.get(Counter, "deal")
+    next_deal = deal_workflow_id(counter.value + 1 if counter else 1)
+    try:
+        await client.get_workflow_handle(next_deal).describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return
+        raise
+    raise LaunchError(
+        f"Temporal already has {next_deal}, the next deal this database would create: the database and "
+        "Temporal's data are not from the same installation (was var/crm.db deleted but not "
+        "var/temporal.db?). Remove both to start afresh, or point DATABASE_URL and TEMPORAL_ADDRESS at a pair."
+    )
+
+
 async def wait_for_worker(client: Client, settings: Settings, pid: int, children: Children) -> None:
     """Until the worker we started polls both of its task queues (its identity is pid@host)."""
     deadline = time.monotonic() + 60
@@ -276,6 +297,7 @@ async def _serve(settings: Settings, args: argparse.Namespace, children: Childre
     await prepare_temporal(client, settings)
     say("migrating the database")
     await prepare_database(settings)
+    await check_they_belong_together(settings, client)
     worker = await children.start("worker", [sys.executable, str(ROOT / "worker.py")])
     await children.start("web app", [
         sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--app-dir", str(ROOT),
@@ -325,6 +347,7 @@ async def demo(settings: Settings, args: argparse.Namespace) -> int:
     client = await wait_for_temporal(settings, timeout=10)
     await prepare_temporal(client, settings)
     await prepare_database(settings)
+    await check_they_belong_together(settings, client)
     # Our own worker too: the deals must be confirmed whether or not one is running elsewhere.
     async with database(settings) as db, build_worker(client, db, settings):
         created = await load_demo(db, client, settings)

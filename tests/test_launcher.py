@@ -211,6 +211,20 @@ async def test_up_on_embedded_defaults_twice(tmp_path: Path, artifacts: Path) ->
     await assert_gone(children, [grpc, ui, int(env["APP_PORT"])])
     assert sqlite_counts(tmp_path / "var" / "crm.db") == counts
 
+    # A fresh database beside the old Temporal store would collide on deal numbers: refused, and
+    # nothing is deleted or left running.
+    for leftover in (tmp_path / "var").glob("crm.db*"):
+        leftover.unlink()
+    third = Launcher(env, tmp_path, artifacts / "launcher-mismatch.log")
+    try:
+        await asyncio.to_thread(third.process.wait, 120)  # it gives up by itself
+    finally:
+        code = await third.stop(signal.SIGTERM)  # collects its output (stops it if it did not end)
+    assert code == 1, third.text[-4000:]
+    assert "Temporal already has deal-1001" in third.text and "Traceback" not in third.text
+    assert (tmp_path / "var" / "temporal.db").exists()
+    await assert_gone({}, [grpc, ui, int(env["APP_PORT"])])
+
 
 @pytest.mark.timeout(600)
 async def test_up_with_postgres_and_external_temporal(
