@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
@@ -27,14 +27,14 @@ class Settings(BaseSettings):
     temporal_address: str = ""  # empty: the launcher starts the embedded dev server
     temporal_namespace: str = "default"
     temporal_task_queue: str = "crm"
-    temporal_ui_url: str = "http://127.0.0.1:8233"
+    temporal_ui_url: str = ""  # empty: the dev server's UI on temporal_dev_ui_port
     temporal_dev_port: int = 7233
     temporal_dev_ui_port: int = 8233
 
     # Web
     app_host: str = "127.0.0.1"
     app_port: int = 8000
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = ""  # empty: http://<app_host>:<app_port>
     secret_key: str = "change-me-in-production-0123456789abcdef"
     session_max_age: timedelta = timedelta(hours=12)
     default_language: str = "ru"
@@ -83,6 +83,16 @@ class Settings(BaseSettings):
     work_weekends: list[int] = [5, 6]  # 0 = Monday
     work_holidays: list[date] = []  # e.g. WORK_HOLIDAYS='["2026-01-01","2026-01-02"]'
     work_extra_days: list[date] = []  # weekend days worked instead of a holiday
+
+    # Demo data (`run.py up` on an empty database, `run.py demo`): fewer deals start faster.
+    demo_deals: int = Field(default=50, ge=8, le=1000)
+
+    @model_validator(mode="after")
+    def _derived_urls(self) -> Settings:
+        # Follow the ports unless set: moving a port should not leave a link pointing elsewhere.
+        self.public_url = self.public_url or f"http://{self.app_host}:{self.app_port}"
+        self.temporal_ui_url = self.temporal_ui_url or f"http://127.0.0.1:{self.temporal_dev_ui_port}"
+        return self
 
     @property
     def effective_database_url(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -49,8 +50,13 @@ async def main() -> None:
     client = await connect(settings)
     await ensure_search_attributes(client, settings.temporal_namespace)
     db = Database(settings.effective_database_url)
+    worker = build_worker(client, db, settings)
+    # SIGTERM (docker stop, `run.py up` stopping) and Ctrl-C end polling cleanly instead of a traceback.
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: loop.create_task(worker.shutdown()))
     try:
-        await build_worker(client, db, settings).run()
+        await worker.run()
     finally:
         await db.dispose()
 

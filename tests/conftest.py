@@ -28,6 +28,7 @@ from migrations import upgrade
 from models.db import Database
 from settings import Settings
 from tests.mail_sink import MailSink
+from tests.no_skips import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401 (hooks)
 from tests.org import Org, seed_org
 from worker import build_worker
 from workflows import search_attributes

@@ -41,3 +41,19 @@ async def eventually(check, timeout: float = 10, interval: float = 0.2) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not true within {timeout} s: {check.__name__}")
         await asyncio.sleep(interval)
+
+
+def valid_inn() -> str:
+    """A random organisation INN with a correct checksum."""
+    import random
+
+    digits = [random.randint(0, 9) for _ in range(9)]
+    weights = [2, 4, 10, 3, 5, 9, 4, 6, 8]
+    return "".join(map(str, digits)) + str(sum(d * w for d, w in zip(digits, weights, strict=True)) % 11 % 10)
+
+
+async def new_client(api, name: str = "ООО «Новый клиент»") -> int:  # noqa: ANN001
+    """A client nobody has sold to yet (approval rules treat new clients differently)."""
+    created = await api.post("/api/counterparties", json={"name": name, "inn": valid_inn()})
+    assert created.status_code == 201, created.text
+    return created.json()["id"]

@@ -3,16 +3,22 @@ round, absences, changed terms — through the real workflows, database and SMTP
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from activities.approval_planning import company_today
 from models.org import Absence
-from tests.helpers import deal_payload, eventually
+from models.parties import Counterparty
+from tests.helpers import deal_payload, eventually, new_client
 from tests.mail_sink import link_in, text_of
 
 
-async def _deal(api, org, **extra) -> int:  # noqa: ANN001
-    body = deal_payload(org, **extra)
+async def _deal(api, stack, **extra) -> int:  # noqa: ANN001
+    """A retail deal at "specification" for a new client whose industry marketing confirmed."""
+    client = await new_client(api)
+    async with stack.db.session() as session:
+        await session.exec(update(Counterparty).where(Counterparty.id == client).values(industry_confirmed=True))
+        await session.commit()
+    body = deal_payload(stack.org, client_id=client, contact_id=None, **extra)
     created = await api.post("/api/deals", json=body)
     assert created.status_code == 201, created.text
     number = created.json()["number"]
@@ -27,7 +33,7 @@ def _for(mail, who: str, number: int, kind: str = "Согласование"):  
 async def test_preview_submit_and_approve_step_by_step(pg, mail) -> None:  # noqa: ANN001
     org = pg.org
     async with pg.http("manager") as manager:
-        number = await _deal(manager, org)
+        number = await _deal(manager, pg)
         preview = (await manager.get(f"/api/deals/{number}/approval/preview")).json()
         assert [h["rule_id"] for h in preview["hits"]] == ["every_deal", "new_client_without_prepayment"]
         steps = [(s["title"], [seat["approver_name"] for seat in s["seats"]]) for s in preview["steps"]]
@@ -80,7 +86,7 @@ async def test_preview_submit_and_approve_step_by_step(pg, mail) -> None:  # noq
 
 async def test_links_confirm_on_get_decide_on_post_and_work_once(pg, mail) -> None:  # noqa: ANN001
     async with pg.http("manager") as manager:
-        number = await _deal(manager, pg.org)
+        number = await _deal(manager, pg)
         await manager.post(f"/api/deals/{number}/approval")
     link = link_in(await mail.wait_for(_for(mail, "group_head", number)))
     path = "/approve/" + link.rsplit("/approve/", 1)[1]
@@ -121,7 +127,7 @@ async def test_absent_approver_is_replaced_when_the_step_starts(pg, mail) -> Non
         assert (await admin.post("/api/absences", json=leave)).status_code == 201
     try:
         async with pg.http("manager") as manager:
-            number = await _deal(manager, org)
+            number = await _deal(manager, pg)
             preview = (await manager.get(f"/api/deals/{number}/approval/preview")).json()
             seat = preview["steps"][1]["seats"][0]
             assert (seat["approver_name"], seat["planned_name"], seat["how"]) == ("Директоров Дмитрий", "Финансова Фаина", "substitute")

@@ -13,6 +13,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from models.db import Database
 from models.mail import CaughtMail
+from settings import Settings, get_settings
 
 OnMessage = Callable[[Envelope], Awaitable[None]]
 
@@ -53,3 +54,21 @@ def store_in(db: Database) -> OnMessage:
             await session.commit()
 
     return store
+
+
+async def serve(settings: Settings) -> None:
+    """`python -m api.mail.catcher`: catch the app's outgoing mail until stopped."""
+    db = Database(settings.effective_database_url)
+    server = await start_catcher(settings.smtp_host, settings.smtp_port, store_in(db))
+    try:
+        async with server:
+            await server.serve_forever()
+    finally:
+        await db.dispose()
+
+
+if __name__ == "__main__":
+    import contextlib
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(get_settings()))
