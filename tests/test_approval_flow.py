@@ -27,11 +27,10 @@ async def _deal(api, stack, **extra) -> int:  # noqa: ANN001
 
 
 def _for(mail, who: str, number: int, kind: str = "Согласование"):  # noqa: ANN001, ANN202
-    return lambda m: f"{who}@crm.test" in str(m["To"]) and f"№ {number}" in str(m["Subject"]) and kind in str(m["Subject"])
+    return lambda m: str(m["To"]) == f"{who}@crm.test" and f"№ {number}" in str(m["Subject"]) and kind in str(m["Subject"])
 
 
 async def test_preview_submit_and_approve_step_by_step(pg, mail) -> None:  # noqa: ANN001
-    org = pg.org
     async with pg.http("manager") as manager:
         number = await _deal(manager, pg)
         preview = (await manager.get(f"/api/deals/{number}/approval/preview")).json()

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
 
 from api.admin.reference import participant_roles
+from api.approvals.service import ApprovalService
 from api.auth.security import CurrentUser, hash_token, new_token_secret, require_roles, require_user
-from api.deps import get_session
+from api.deps import get_session, get_settings, get_temporal
 from api.directory.service import (
     ContactIn,
     CounterpartyIn,
@@ -27,6 +29,7 @@ from models.deals import CustomFieldDef, DealKind, DealStage, SalesChannel
 from models.org import Absence, AbsenceKind, BusinessUnit, Department, Employee, Role
 from models.parties import Contact, Counterparty, Industry
 from models.types import search_key
+from settings import Settings
 
 router = APIRouter(prefix="/api", tags=["reference data"])
 EDITORS = (Role.manager, Role.head, Role.admin, Role.erp)
@@ -187,8 +190,13 @@ class AbsenceIn(BaseModel):
 
 @router.post("/absences", status_code=status.HTTP_201_CREATED)
 async def absence_create(
-    data: AbsenceIn, session: AsyncSession = Depends(get_session), user: CurrentUser = Depends(require_user)
+    data: AbsenceIn,
+    session: AsyncSession = Depends(get_session),
+    temporal: Client = Depends(get_temporal),
+    settings: Settings = Depends(get_settings),
+    user: CurrentUser = Depends(require_user),
 ) -> dict:
+    """Record an absence; approval steps waiting on that person today move to whoever acts now."""
     if data.employee_id != user.employee_id and not user.has(Role.head, Role.admin):
         raise DomainError("Forbidden", 403, roles="head, admin")
     for field, ident in (("employee_id", data.employee_id), ("substitute_id", data.substitute_id)):
@@ -197,7 +205,10 @@ async def absence_create(
     absence = Absence(**data.model_dump())
     session.add(absence)
     await session.commit()
-    return absence.model_dump()
+    moved = await ApprovalService(session, temporal, settings).reroute_for_absence(
+        data.employee_id, data.date_from, data.date_to
+    )
+    return {**absence.model_dump(), "approval_rounds_moved": moved}
 
 
 @router.get("/absences")
