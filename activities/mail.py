@@ -3,7 +3,10 @@ sent after, so an activity that runs again sends nothing twice; its Message-ID n
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -13,6 +16,7 @@ from pathlib import Path
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
+from temporalio import activity
 
 from activities.db import insert_ignoring_duplicates
 from models.db import Database
@@ -53,12 +57,36 @@ def render(template: str, **context: object) -> tuple[str, str]:
     )
 
 
+@contextlib.asynccontextmanager
+async def heartbeating(every: float = 1.0) -> AsyncIterator[None]:
+    """Heartbeat while the body runs, so Temporal notices a dead worker within the heartbeat
+    timeout instead of the whole start-to-close timeout. Outside an activity it does nothing."""
+    if not activity.in_activity():
+        yield
+        return
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(every)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
 class Mailer:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
 
     async def send_once(self, mail: Outgoing) -> None:
+        async with heartbeating():
+            await self._send_once(mail)
+
+    async def _send_once(self, mail: Outgoing) -> None:
         message_id = mail.message_id or f"<{hashlib.sha1(mail.key.encode()).hexdigest()}@{mail_domain(self.settings)}>"
         async with self.db.session() as session, session.begin():
             await insert_ignoring_duplicates(
@@ -112,5 +140,5 @@ class Mailer:
             password=s.smtp_password or None,
             start_tls=s.smtp_starttls,
             use_tls=s.smtp_tls,
-            timeout=20,
+            timeout=30,
         )

@@ -36,7 +36,7 @@ WORKFLOW_STATUS = {
 class DomainError(Exception):
     """Raised by services; the app turns it into a JSON error or a message on the page."""
 
-    def __init__(self, code: str, status: int = 422, **params: Any) -> None:
+    def __init__(self, code: str, status: int = 422, /, **params: Any) -> None:
         super().__init__(code)
         self.code = code
         self.status = status

@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.messages.common import refuse
     from rules.approval_chain import Seat, StepPlan
-    from workflows.activity_options import WRITE_OPTIONS
+    from workflows.activity_options import MAIL_OPTIONS, WRITE_OPTIONS
     from workflows.search_attributes import approval_attributes
 
 
@@ -269,8 +269,8 @@ class ApprovalWorkflow:
                 seat=seat,
                 number=seat.reminders,
             ),
-            summary=f"{kind} to {seat.seat.approver_id}",
-            **WRITE_OPTIONS,
+            summary=f"{kind} to {seat.seat.approver_name}",
+            **MAIL_OPTIONS,
         )
 
     async def _record_step(self, step: StepState) -> None:

@@ -40,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
         WaitInfo,
     )
     from workflows import search_attributes as sa
-    from workflows.activity_options import WRITE_OPTIONS
+    from workflows.activity_options import MAIL_OPTIONS, WRITE_OPTIONS
 
 def deal_workflow_id(number: int) -> str:
     return f"deal-{number}"
@@ -301,7 +301,7 @@ class DealWorkflow:
                     kind=f"approval_{outcome.status.value}", key=f"{outcome.round_id}-{outcome.status.value}",
                     comment=outcome.comment, mail=True,
                 ),
-                summary="tell the manager how the round ended", **WRITE_OPTIONS,
+                summary="tell the manager how the round ended", **MAIL_OPTIONS,
             )
 
     async def _void_approval(self) -> None:
