@@ -15,6 +15,7 @@ from models.deals import (
     SalesChannel,
     SpecLine,
 )
+from models.documents import AuthorityDocument, BankAccount, Shipment, ShipmentLine, Signatory
 from models.mail import CaughtMail, InboundMail, OutboxMail
 from models.notifications import Counter, Notification
 from models.org import Absence, BusinessUnit, Department, Employee
@@ -22,7 +23,8 @@ from models.parties import Contact, Counterparty, Industry
 
 __all__ = [
     "Absence", "ApiToken", "ApprovalRound", "ApprovalRuleVersion", "ApprovalSeat", "ApprovalStep",
-    "CaughtMail", "InboundMail", "OutboxMail", "BusinessUnit", "Contact", "Counter", "Counterparty", "CustomFieldDef",
+    "CaughtMail", "InboundMail", "OutboxMail", "AuthorityDocument", "BankAccount", "Shipment",
+    "ShipmentLine", "Signatory", "BusinessUnit", "Contact", "Counter", "Counterparty", "CustomFieldDef",
     "Deal", "DealChange", "DealFile", "DealKind", "DealNote", "DealStage", "Department", "Employee",
     "Industry", "Notification", "Participant", "Product", "ProductCategory", "SalesChannel",
     "SpecLine", "Unit", "Warehouse",
