@@ -15,8 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from temporalio.client import Client
 
+from api.admin.pages import router as admin_pages
 from api.admin.routes import router as admin_api
 from api.approvals.links import router as approval_links
+from api.approvals.pages import router as approval_pages
 from api.approvals.routes import router as approvals_api
 from api.auth.routes import router as auth_pages
 from api.auth.security import NotAuthenticated
@@ -69,7 +71,7 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.include_router(directory_api)
     app.include_router(admin_api)
     app.include_router(approvals_api)
-    for pages in (auth_pages, deal_pages, notification_pages, approval_links):
+    for pages in (auth_pages, deal_pages, notification_pages, approval_links, approval_pages, admin_pages):
         app.include_router(pages)
     _error_handlers(app)
     return app

@@ -1,6 +1,7 @@
 """Demo data for a newcomer: a steel trading house and its plant, a three-level department
-hierarchy, fifteen people (password `demo`), ~200 clients, ~500 steel products, ~30 warehouses and
-~50 deals in every state.
+hierarchy, sixteen people (password `demo`) including the holders of the approver roles the shipped
+routing rules ask for, ~200 clients, ~500 steel products, ~30 warehouses and ~50 deals in every
+state, three of them through approval.
 
 `load_demo` is what `run.py up` calls on an empty database and `run.py demo` on an existing one.
 Deterministic (seeded random). The reference rows go in one transaction; the deals go through
@@ -36,7 +37,8 @@ LOGINS = {"manager": f"petrova@{DOMAIN}", "admin": f"admin@{DOMAIN}"}  # the two
 # key: code, short name, full name
 UNITS = {
     "td": ("TD-SP", "ТД «Стальной путь»", "ООО «Торговый дом «Стальной путь»"),
-    "plant": ("PP-ZAVOD", "Завод «Приокский прокат»", "АО «Приокский прокатный завод»"),
+    # PLANT: the code rules/approval_routing.yaml names for sales on the plant's behalf.
+    "plant": ("PLANT", "Завод «Приокский прокат»", "АО «Приокский прокатный завод»"),
 }
 MARKER_UNIT = UNITS["td"][0]  # present: the demo is loaded
 # key: name, parent, business unit, head
@@ -50,7 +52,8 @@ DEPARTMENTS = {
 }
 # login: full name, position, department, roles
 PEOPLE = {
-    "orlov": ("Орлов Андрей Викторович", "Коммерческий директор", "direction", ["head", "approver"]),
+    # The approver roles (sales_director, finance_controller, marketing) are the routing rules' own.
+    "orlov": ("Орлов Андрей Викторович", "Коммерческий директор", "direction", ["head", "approver", "sales_director"]),
     "kuznetsova": ("Кузнецова Елена Сергеевна", "Начальник отдела продаж", "sales", ["head", "approver", "manager"]),
     "smirnov": ("Смирнов Павел Игоревич", "Руководитель группы розничных продаж", "retail", ["head", "manager"]),
     "petrova": ("Петрова Мария Александровна", "Менеджер по продажам", "retail", ["manager"]),
@@ -62,7 +65,8 @@ PEOPLE = {
     "fedorova": ("Фёдорова Татьяна Юрьевна", "Тендерный специалист", "tender", ["manager"]),
     "grigoriev": ("Григорьев Олег Валентинович", "Начальник отдела сбыта", "plant_sales", ["head", "approver", "manager"]),
     "kiseleva": ("Киселёва Ирина Анатольевна", "Менеджер отдела сбыта", "plant_sales", ["manager"]),
-    "belov": ("Белов Виктор Степанович", "Финансовый контролёр", "direction", ["approver"]),
+    "belov": ("Белов Виктор Степанович", "Финансовый контролёр", "direction", ["approver", "finance_controller"]),
+    "sorokina": ("Сорокина Алина Дмитриевна", "Маркетолог", "direction", ["approver", "marketing"]),
     "egorova": ("Егорова Наталья Владимировна", "Специалист по сопровождению процессов", "direction", ["operations"]),
     "admin": ("Зайцев Максим Евгеньевич", "Администратор CRM", "direction", ["admin"]),
 }

@@ -1,9 +1,13 @@
 """The demo deals, made through DealService as the managers themselves would make them: created,
-moved through stages, paused, won and lost, a tender with shipments under it, notes."""
+moved through stages, paused, won and lost, a tender with shipments under it, notes; three of
+them submitted for approval through ApprovalService and decided by their approvers (one approved,
+one rejected with a comment, one still waiting at its first step, its mail on the mail page)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -12,11 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from temporalio.client import Client
 
+from api.approvals.service import ApprovalService
 from api.deals.cards import load_kind
 from api.deals.schemas import CloseIn, DealCreate, PauseIn, StageMoveIn
 from api.deals.service import DealService
 from models.db import Database
+from models.messages.approval import ApprovalView, Decision, RoundStatus, StepState
+from models.messages.deal import DealView
 from settings import Settings
+from workflows.approval import ApprovalWorkflow
 
 if TYPE_CHECKING:
     from api.admin.demo import World
@@ -55,6 +63,8 @@ LOST = ["Выбрали поставщика с ценой ниже", "Прое�
         "Клиент купил напрямую у завода"]
 SOURCES = ["Звонок снабженца", "Заявка с сайта", "Повторное обращение", "Рекомендация партнёра", "Письмо на общий ящик"]
 DISCOUNTS = [0, 0, 0, 1, 2, 3, 5]
+REJECTION = ("Скидка на арматуру великовата для такого объёма: дайте не больше 2 % "
+             "или возьмите с клиента предоплату 50 %, тогда согласую.")
 
 
 class DealMaker:
@@ -97,6 +107,9 @@ class DealMaker:
     async def _waking_soon(self) -> None:
         number = await self._create("petrova", "retail_order", *self._themed("retail_order", 0, 4))
         await self._advance("petrova", number, "specification")
+        # The demo's manager finds her terms rejected with the head's comment, ready to fix and resubmit.
+        await self._decide(await self._submit("petrova", number), approve=False, comment=REJECTION)
+        await self._settled(number)
         # A few minutes ahead: whoever just started the demo sees a deal wake up by itself.
         await self._pause("petrova", number, datetime.now(UTC) + timedelta(minutes=3),
                           "Клиент уточняет объёмы у прораба — вернуться к сделке")
@@ -109,6 +122,11 @@ class DealMaker:
 
     async def _won_retail(self) -> None:
         number = await self._create("volkov", "retail_order", *self._themed("retail_order", 1, 3))
+        await self._advance("volkov", number, "specification")
+        round_id = await self._submit("volkov", number)
+        while await self._decide(round_id, approve=True, comment=""):
+            pass  # every step of the chain, in turn
+        self.stage_of[number] = (await self._settled(number)).stage_code  # the approval moved it on
         await self._advance("volkov", number, "invoice")
         await self._close("volkov", number, won=True, reason=WON[1])
 
@@ -122,6 +140,7 @@ class DealMaker:
         number = await self._create("kiseleva", "service_contract", *self._themed("service_contract", 0, 3))
         await self._advance("kiseleva", number, "inspection")
         await self._note("kiseleva", number, "Инженер выезжает в четверг, нужен пропуск на территорию.")
+        await self._submit("kiseleva", number)  # waits for the head of sales at the plant: see the mail page
 
     async def _early_request(self) -> None:
         """Early on a manager knows only what kind of steel is wanted: category lines."""
@@ -197,6 +216,50 @@ class DealMaker:
     async def _note(self, who: str, number: int, text: str) -> None:
         async with self._as(who) as deals:
             await deals.add_note(number, text)
+
+    async def _submit(self, who: str, number: int) -> str:
+        async with self.db.session() as session:
+            view = await ApprovalService(session, self.temporal, self.settings).submit(number, self.world.people[who])
+        return view.approval.round_id
+
+    async def _decide(self, round_id: str, *, approve: bool, comment: str) -> bool:
+        """The active step's approvers decide, as they would on the card; False once the round is over."""
+        step = await self._active_step(round_id)
+        if step is None:
+            return False
+        async with self.db.session() as session:
+            approvals = ApprovalService(session, self.temporal, self.settings)
+            for seat in [s for s in step.seats if s.decision is None]:
+                decision = Decision(step_index=step.plan.index, approver_id=seat.seat.approver_id,
+                                    approve=approve, comment=comment, channel="web")
+                if (await approvals.decide(round_id, decision)).round_status is not RoundStatus.pending:
+                    return False
+        return True
+
+    async def _active_step(self, round_id: str) -> StepState | None:
+        """The step waiting for decisions once its approvers are found and mailed; None when the round ended."""
+        handle = self.temporal.get_workflow_handle(round_id)
+        deadline = time.monotonic() + self.settings.update_timeout.total_seconds()
+        while time.monotonic() < deadline:
+            view: ApprovalView = await handle.query(ApprovalWorkflow.view)
+            if view.status is not RoundStatus.pending:
+                return None
+            step = next((s for s in view.steps if s.plan.index == view.current_step), None)
+            if step is not None and step.status == "active" and step.seats:
+                return step
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"{round_id}: no active step in time")
+
+    async def _settled(self, number: int) -> DealView:
+        """The deal once it has heard how its round ended (a signal, a moment after the last decision)."""
+        deadline = time.monotonic() + self.settings.update_timeout.total_seconds()
+        while time.monotonic() < deadline:
+            async with self._as("admin") as deals:
+                view = await deals.view(number)
+            if view is not None and view.approval.status is not RoundStatus.pending:
+                return view
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"deal {number}: the approval outcome did not arrive in time")
 
     async def _stage_codes(self, kind: str) -> list[str]:
         if kind not in self._stages:

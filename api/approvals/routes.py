@@ -11,8 +11,7 @@ from api.approvals.service import ApprovalService
 from api.auth.security import CurrentUser, require_user
 from api.deals import access
 from api.deps import get_session, get_settings, get_temporal
-from api.errors import DomainError
-from models.messages.approval import ApprovalPlan, Decision, DecisionResult
+from models.messages.approval import ApprovalPlan, DecisionResult
 from models.messages.deal import DealView
 from settings import Settings
 
@@ -66,10 +65,4 @@ async def approval_decide(
     user: CurrentUser = Depends(require_user),
 ) -> DecisionResult:
     """The signed-in approver (or the one acting for them) decides their step."""
-    if await approvals.seat_for_person(round_id, body.step_index, user.employee_id) is None:
-        raise DomainError("NotYourSeat", 403, step=body.step_index)
-    decision = Decision(
-        step_index=body.step_index, approver_id=user.employee_id, approve=body.approve,
-        comment=body.comment, channel="web",
-    )
-    return await approvals.decide(round_id, decision)
+    return await approvals.decide_as(user, round_id, body.step_index, body.approve, body.comment)

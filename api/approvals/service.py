@@ -64,6 +64,15 @@ class ApprovalService:
         except Exception as err:
             raise from_workflow(err) from err
 
+    async def decide_as(self, user: CurrentUser, round_id: str, step_index: int, approve: bool, comment: str) -> DecisionResult:
+        """The signed-in approver (or the one acting for them) decides their step, from the card or the API."""
+        if await self.seat_for_person(round_id, step_index, user.employee_id) is None:
+            raise DomainError("NotYourSeat", 403, step=step_index)
+        decision = Decision(
+            step_index=step_index, approver_id=user.employee_id, approve=approve, comment=comment.strip(), channel="web"
+        )
+        return await self.decide(round_id, decision)
+
     async def seat_for_link(self, target: LinkTarget) -> SeatInfo:
         """The seat a link points at; refuses a link whose seat went to someone else."""
         info = await self._seat(target.round_id, target.step_index, target.approver_id)
@@ -129,6 +138,7 @@ class ApprovalService:
                                 "acting_for": names.get(se.planned_id, "") if se.planned_id != se.approver_id else "",
                                 "how": se.how, "note": se.note, "decision": se.decision, "channel": se.channel,
                                 "comment": se.comment, "decided_at": se.decided_at, "reminders": se.reminders,
+                                "decided_by": names.get(se.decided_by_id or 0, ""),
                             }
                             for se in seats
                             if se.step_id == st.id

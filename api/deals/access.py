@@ -2,7 +2,8 @@
 
 Admins, operations staff and 1C see everything; heads see their department and the departments
 under it; managers see their own deals, deals they take part in and (by setting) their
-department's. Only the deal's manager, a participant from sales support, a head above it or an
+department's; an approver sees the deals whose approval asks them (or someone they act for).
+Only the deal's manager, a participant from sales support, a head above it or an
 admin may change it; operations staff change nothing."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.security import CurrentUser
 from api.errors import DomainError
+from models.approvals import ApprovalRound, ApprovalSeat, ApprovalStep
 from models.deals import Deal, Participant
 from models.org import Department, Role
 
@@ -35,6 +37,16 @@ async def department_subtree(session: AsyncSession, root: int | None) -> set[int
     return found
 
 
+def _approver(user: CurrentUser) -> ColumnElement[bool]:
+    query = (
+        select(ApprovalRound.deal_id)
+        .join(ApprovalStep, ApprovalStep.round_id == ApprovalRound.id)
+        .join(ApprovalSeat, ApprovalSeat.step_id == ApprovalStep.id)
+        .where(or_(ApprovalSeat.approver_id == user.employee_id, ApprovalSeat.planned_id == user.employee_id))
+    )
+    return Deal.id.in_(query)  # type: ignore[attr-defined]
+
+
 def _participant(user: CurrentUser, roles: tuple[str, ...] | None = None) -> ColumnElement[bool]:
     query = select(Participant.deal_id).where(Participant.employee_id == user.employee_id)
     if roles:
@@ -46,7 +58,7 @@ async def visible(session: AsyncSession, user: CurrentUser, settings_see_departm
     """A WHERE clause: the deals this user may see."""
     if user.has(*SEE_ALL):
         return Deal.id.is_not(None)  # type: ignore[attr-defined]
-    clauses = [Deal.manager_id == user.employee_id, _participant(user)]
+    clauses = [Deal.manager_id == user.employee_id, _participant(user), _approver(user)]
     if user.has(Role.head):
         subtree = await department_subtree(session, user.department_id)
         clauses.append(Deal.department_id.in_(subtree))  # type: ignore[union-attr]

@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.approvals.panel import approval_panel, latest_statuses
+from api.approvals.service import ApprovalService
 from api.auth.security import CurrentUser
 from api.deals import access, queries
 from api.deals.labels import Labels
@@ -71,6 +73,7 @@ async def deal_list(
         "deals/list.html",
         nav="deals",
         page=page,
+        approval=await latest_statuses(session, [row.number for row in page.rows]),
         filters=filters,
         problem=problem,
         counts=await queries.status_counts(session, visible, filters, settings.timezone),
@@ -146,6 +149,9 @@ async def deal_card(
         balance = [(names.get(b.key, b.key), b) for b in await deals.tender_balance(number)]
     settings = deals.settings
     ref = await reference(session=deals.session, user=user)
+    approval = await approval_panel(
+        ApprovalService(deals.session, deals.temporal, settings), user, number, view, can_edit=can_edit, deal_status=details.status
+    )
     return render(
         request,
         "deals/card.html",
@@ -157,6 +163,7 @@ async def deal_card(
         # Operations staff watch deals; they do not write on them.
         can_note=user.has(Role.manager, Role.head, Role.admin, Role.erp),
         balance=balance,
+        approval=approval,
         labels=Labels(ref, language_of(request)),
         current_stage=next((s for s in details.stages if s.code == details.stage_code), None),
         stage_index={s.code: i for i, s in enumerate(details.stages)},

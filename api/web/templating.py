@@ -3,6 +3,7 @@ translator `_`, the CSRF token, the signed-in person, flash messages and the set
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -87,7 +88,18 @@ def when(ctx: Any, value: datetime | date | str | None, with_time: bool = True) 
     return value.strftime(pattern)
 
 
-env.filters.update(money=money, quantity=quantity, when=when)
+# "Петров П.: leave до 05.12.2026" — the approval chain notes why a seat moved, in reason codes.
+ABSENCE_REASON = re.compile(r": (leave|sick|trip|manager|inactive)\b( до )?")
+
+
+@pass_context
+def absence_note(ctx: Any, note: str) -> str:
+    """An approval seat's note with the reason codes in the reader's words."""
+    _ = ctx["_"]
+    return ABSENCE_REASON.sub(lambda m: f": {_('absence.' + m.group(1))}" + (f" {_('absence.until')} " if m.group(2) else ""), note)
+
+
+env.filters.update(money=money, quantity=quantity, when=when, absence_note=absence_note)
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
