@@ -38,6 +38,7 @@ def build_worker(client: Client, db: Database, settings: Settings) -> Worker:
             approvals.resolve_approval_step,
             approvals.escalate_approval_seat,
             approvals.record_approval_round,
+            approvals.set_approval_round_status,
             approvals.record_approval_step,
             approvals.send_approval_mail,
         ],

@@ -3,9 +3,6 @@ and mail approvers (each mail once, whatever the retries)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 from sqlalchemy import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -13,6 +10,7 @@ from temporalio.exceptions import ApplicationError
 from activities.approval_links import LinkTarget, sign
 from activities.approval_planning import company_today, load_org, plan_for_deal
 from activities.mail import Mailer, Outgoing, mail_domain, render
+from api.i18n import Translator, seat_note
 from models.approvals import ApprovalRound, ApprovalSeat, ApprovalStep
 from models.db import Database
 from models.messages.approval import (
@@ -20,6 +18,7 @@ from models.messages.approval import (
     ApprovalPolicy,
     PlannedRound,
     RoundRecord,
+    RoundStatusChange,
     StepRecord,
     StepToResolve,
 )
@@ -95,6 +94,14 @@ class ApprovalActivities:
             row.comment = r.comment
             session.add(row)
 
+    @activity.defn(name="set_approval_round_status")
+    async def set_approval_round_status(self, change: RoundStatusChange) -> None:
+        async with self.db.session() as session, session.begin():
+            row = await session.get(ApprovalRound, change.round_id)
+            if row is not None:
+                row.status, row.decided_at = change.status.value, change.at
+                session.add(row)
+
     @activity.defn(name="record_approval_step")
     async def record_approval_step(self, r: StepRecord) -> None:
         """Upsert the step and its seats: the last call wins, so a repeated call changes nothing."""
@@ -141,10 +148,12 @@ class ApprovalActivities:
         subject = f"Согласование: сделка № {m.summary.number} — {m.summary.client_name}"
         if m.kind == "reminder":
             subject = f"Напоминание ({m.number}): {subject}"
+        words = Translator("ru")  # approval mail is in Russian
         text, html = render(
             "approval_request",
-            m=m, seat=seat, link=link, expires=company_today(s.timezone) + timedelta(seconds=s.approval_link_ttl.total_seconds()),
-            reply_to=reply_address(s, m.seat.reply_token), money=_money,
+            m=m, seat=seat, link=link, expires=company_today(s.timezone) + s.approval_link_ttl,
+            reply_to=reply_address(s, m.seat.reply_token), note=seat_note(seat.note, words),
+            step_title=words(f"approver_role.{m.step.role}") if m.step.kind == "role" else m.step.title,
         )
         await self.mailer.send_once(
             Outgoing(
@@ -156,7 +165,3 @@ class ApprovalActivities:
             )
         )
 
-
-def _money(value: Decimal) -> str:
-    """1 234 567,89 — as Russian documents write sums."""
-    return f"{Decimal(value):,.2f}".replace(",", "\u00a0").replace(".", ",")

@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -43,6 +44,21 @@ class Outgoing:
     in_reply_to: str = ""
     references: list[str] = field(default_factory=list)
     deal_id: int | None = None
+
+
+def _money(value: Decimal) -> str:
+    """1 234 567,89 — as Russian documents write sums."""
+    return f"{Decimal(value):,.2f}".replace(",", "\u00a0").replace(".", ",")
+
+
+def _number(value: Decimal) -> str:
+    """12,5 — without trailing zeros or exponents."""
+    text = f"{Decimal(value):f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text.replace(".", ",")
+
+
+TEMPLATES.filters.update(money=_money, number=_number)
 
 
 def mail_domain(settings: Settings) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,3 +40,14 @@ class Translator:
 
     def __call__(self, key: str, /, **params: Any) -> str:
         return translate(self.language, key, **params)
+
+
+# "Петров П.: leave до 05.12.2026" — the approval chain notes why a seat moved, in reason codes.
+ABSENCE_REASON = re.compile(r": (leave|sick|trip|manager|inactive)\b( до )?")
+
+
+def seat_note(note: str, _: Translator) -> str:
+    """An approval seat's note with the reason codes in the reader's words."""
+    return ABSENCE_REASON.sub(
+        lambda m: f": {_('absence.' + m.group(1))}" + (f" {_('absence.until')} " if m.group(2) else ""), note
+    )

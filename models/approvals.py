@@ -59,7 +59,7 @@ class ApprovalSeat(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("step_id", "planned_id"),)
     id: int | None = Field(default=None, primary_key=True)
     step_id: int = Field(foreign_key="approval_step.id", index=True)
-    planned_id: int = Field(foreign_key="employee.id")
+    planned_id: int = Field(foreign_key="employee.id", index=True)
     approver_id: int = Field(foreign_key="employee.id", index=True)
     how: str = Field(default="planned", max_length=20)  # planned | substitute | escalated | already_approved
     note: str = Field(default="", max_length=1000)

@@ -49,6 +49,7 @@ class ApprovalWorkflow:
         self.status = RoundStatus.pending
         self.comment = ""
         self.decided_by = ""
+        self.decided_by_id: int | None = None
         self._indexed: tuple[str, list[str]] = ("", [])
         self._lock = asyncio.Lock()
 
@@ -70,7 +71,7 @@ class ApprovalWorkflow:
         self._index()
         outcome = ApprovalOutcome(
             round_id=start.round_id, round=start.round, status=self.status,
-            comment=self.comment, decided_by=self.decided_by,
+            comment=self.comment, decided_by=self.decided_by, decided_by_id=self.decided_by_id,
         )
         await self._tell_deal(outcome)
         return outcome
@@ -93,12 +94,12 @@ class ApprovalWorkflow:
                 step.status = "rejected"
                 self.status = RoundStatus.rejected
                 self.comment = decision.comment
-                self.decided_by = seat.seat.approver_name
+                self.decided_by, self.decided_by_id = seat.seat.approver_name, decision.approver_id
             elif all(s.decision == "approve" for s in step.seats):
                 step.status = "approved"
                 if step is self.steps[-1]:
                     self.status = RoundStatus.approved
-                    self.decided_by = seat.seat.approver_name
+                    self.decided_by, self.decided_by_id = seat.seat.approver_name, decision.approver_id
             if step.status != "active":
                 step.decided_at = workflow.now()
             await self._record_step(step)

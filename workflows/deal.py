@@ -18,7 +18,13 @@ from temporalio.workflow import ParentClosePolicy
 from workflows.approval import ApprovalWorkflow, approval_workflow_id
 
 with workflow.unsafe.imports_passed_through():
-    from models.messages.approval import ApprovalOutcome, ApprovalStart, PlannedRound, RoundStatus
+    from models.messages.approval import (
+        ApprovalOutcome,
+        ApprovalStart,
+        PlannedRound,
+        RoundStatus,
+        RoundStatusChange,
+    )
     from models.messages.common import Actor, refuse
     from models.messages.deal import (
         ChildAllocation,
@@ -273,7 +279,7 @@ class DealWorkflow:
                 search_attributes=sa.for_approval(self.state),
                 static_summary=f"Согласование сделки {self.state.number}, круг {a.round}",
             )
-            await self._commit("submitted", req.actor, a.round_id)
+            await self._commit("submitted", req.actor, f"#{a.round}")
             return self.view()
 
     @submit_for_approval.validator
@@ -293,7 +299,12 @@ class DealWorkflow:
             moves_on = outcome.status is RoundStatus.approved and stage.approved_next and not self.state.status.is_closed
             if moves_on:
                 self.state.stage_code, self.state.stage_entered_at = stage.approved_next, workflow.now()  # type: ignore[assignment]
-            await self._commit(outcome.status.value, self.state.changed_by, outcome.comment or outcome.decided_by)
+            decider = (
+                Actor(employee_id=outcome.decided_by_id, name=outcome.decided_by)
+                if outcome.decided_by_id is not None
+                else self.state.changed_by
+            )
+            await self._commit(outcome.status.value, decider, outcome.comment)
             await workflow.execute_activity(
                 "notify_manager",
                 ManagerNotice(
@@ -309,6 +320,11 @@ class DealWorkflow:
         a = self.state.approval
         if a.status is RoundStatus.approved:
             a.status, a.since = RoundStatus.invalidated, workflow.now()
+            await workflow.execute_activity(
+                "set_approval_round_status",
+                RoundStatusChange(round_id=a.round_id, status=a.status, at=a.since),
+                summary="the approval no longer holds", **WRITE_OPTIONS,
+            )
         elif a.status is RoundStatus.pending:
             a.status, a.since = RoundStatus.cancelled, workflow.now()
             round_handle = workflow.get_external_workflow_handle(a.round_id)

@@ -3,7 +3,6 @@ translator `_`, the CSRF token, the signed-in person, flash messages and the set
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
 from api.auth.security import csrf_token
-from api.i18n import Translator, catalog, language_of
+from api.i18n import Translator, catalog, language_of, seat_note
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -88,15 +87,9 @@ def when(ctx: Any, value: datetime | date | str | None, with_time: bool = True) 
     return value.strftime(pattern)
 
 
-# "Петров П.: leave до 05.12.2026" — the approval chain notes why a seat moved, in reason codes.
-ABSENCE_REASON = re.compile(r": (leave|sick|trip|manager|inactive)\b( до )?")
-
-
 @pass_context
 def absence_note(ctx: Any, note: str) -> str:
-    """An approval seat's note with the reason codes in the reader's words."""
-    _ = ctx["_"]
-    return ABSENCE_REASON.sub(lambda m: f": {_('absence.' + m.group(1))}" + (f" {_('absence.until')} " if m.group(2) else ""), note)
+    return seat_note(note, ctx["_"])
 
 
 env.filters.update(money=money, quantity=quantity, when=when, absence_note=absence_note)

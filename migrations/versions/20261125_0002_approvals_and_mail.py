@@ -198,6 +198,7 @@ def upgrade() -> None:
             batch_op.f("ix_approval_seat_decided_at"), ["decided_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_approval_seat_step_id"), ["step_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_approval_seat_planned_id"), ["planned_id"], unique=False)
 
     with op.batch_alter_table("deal_stage", schema=None) as batch_op:
         batch_op.add_column(
@@ -214,6 +215,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("approval_seat", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_approval_seat_step_id"))
+        batch_op.drop_index(batch_op.f("ix_approval_seat_planned_id"))
         batch_op.drop_index(batch_op.f("ix_approval_seat_decided_at"))
         batch_op.drop_index(batch_op.f("ix_approval_seat_approver_id"))
 

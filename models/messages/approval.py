@@ -136,6 +136,7 @@ class ApprovalOutcome(BaseModel):
     status: RoundStatus
     comment: str = ""
     decided_by: str = ""
+    decided_by_id: int | None = None  # who took the last decision (the history names them)
 
 
 class ApprovalView(BaseModel):
@@ -181,6 +182,12 @@ class RoundRecord(BaseModel):
     submitted_at: datetime
     decided_at: datetime | None = None
     comment: str = ""
+
+
+class RoundStatusChange(BaseModel):
+    round_id: str
+    status: RoundStatus
+    at: datetime
 
 
 class ManagerMail(BaseModel):
