@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,7 +14,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
@@ -55,6 +55,10 @@ class Database:
             self.url = f"{base_url}{separator}options=-csearch_path%3D{self.schema}"
         upgrade(self.url)
 
+    @property
+    def backend(self) -> str:
+        return "PostgreSQL" if self.schema else "SQLite"
+
     def drop(self) -> None:
         if self.schema:
             with psycopg.connect(self.base_url, autocommit=True) as conn:
@@ -62,98 +66,100 @@ class Database:
 
 
 class Stack:
-    """`async with Stack(url) as stack:` — everything up; `stack.app_url`, `stack.client`, `stack.db`."""
+    """`async with Stack(url) as stack:` everything is up: `stack.app_url`, `stack.client`, `stack.db`."""
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
         self.tmp = Path(tempfile.mkdtemp(prefix="crm-bench-"))
-        self.processes: list[subprocess.Popen] = []
-        self.names: list[str] = []
-        self.exit = AsyncExitStack()
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.db: Database | None = None
 
     async def __aenter__(self) -> Stack:
         try:
             await self._start()
         except BaseException:
-            await self.__aexit__(None, None, None)
+            await self.__aexit__(*sys.exc_info())
             raise
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        for process in reversed(self.processes):
+    async def __aexit__(self, exc_type: object, *_: object) -> None:
+        for process in self.processes.values():
             process.terminate()
-        for process in reversed(self.processes):
+        for process in self.processes.values():
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-        await self.exit.aclose()
+        if self.db is not None:
+            self.db.drop()
+        if exc_type is None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        else:
+            print(f"logs kept in {self.tmp}", file=sys.stderr)
 
-    def log(self, name: str) -> Path:
-        return self.tmp / f"{name}.log"
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each process has used so far (Linux /proc)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for name, process in self.processes.items():
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / tick
+        return used
+
+    def _spawn(self, name: str, *args: str) -> None:
+        env = {**os.environ, **self.env}
+        # Production runs from cached bytecode; without it every new deal workflow would
+        # compile its module again inside the sandbox (PYTHONDONTWRITEBYTECODE is set here).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(self.tmp / "pycache")
+        with (self.tmp / f"{name}.log").open("w") as log:
+            self.processes[name] = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     async def _wait(self, name: str, ready: Callable[[], Awaitable[bool]]) -> None:
-        process = self.processes[self.names.index(name)]
-        deadline = time.monotonic() + STARTUP_TIMEOUT
+        process, deadline = self.processes[name], time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {process.returncode}, see {self.log(name)}")
+                raise RuntimeError(f"{name} exited with {process.returncode}, see {self.tmp / name}.log")
             try:
                 if await ready():
                     return
             except Exception:  # noqa: BLE001 - not up yet
                 pass
             await asyncio.sleep(0.2)
-        raise RuntimeError(f"{name} did not come up in {STARTUP_TIMEOUT:.0f} s, see {self.log(name)}")
-
-    def _spawn(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
-        with self.log(name).open("w") as log:
-            process = subprocess.Popen(
-                args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT
-            )
-        self.processes.append(process)
-        self.names.append(name)
+        raise RuntimeError(f"{name} did not come up in {STARTUP_TIMEOUT:.0f} s, see {self.tmp / name}.log")
 
     async def _start(self) -> None:
         temporal_port, app_port = free_port(), free_port()
-        self.temporal_address = f"127.0.0.1:{temporal_port}"
         self.app_url = f"http://127.0.0.1:{app_port}"
+        self.env = {"TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}", "TEMPORAL_TASK_QUEUE": DEAL_TASK_QUEUE}
         self._spawn(
             "temporal",
             str(Path(sys.executable).parent / "temporal"), "server", "start-dev", "--headless",
             "--ip", "127.0.0.1", "--port", str(temporal_port), "--log-level", "warn", *cli_flags(),
         )
         self.db = await asyncio.to_thread(Database, self.database_url, self.tmp)
-        self.exit.callback(self.db.drop)
-        self.env = {
-            "DATABASE_URL": self.db.url,
-            "TEMPORAL_ADDRESS": self.temporal_address,
-            "TEMPORAL_TASK_QUEUE": DEAL_TASK_QUEUE,
-            "DATA_DIR": str(self.tmp),
-            "PUBLIC_URL": self.app_url,
-        }
+        self.env.update(DATABASE_URL=self.db.url, DATA_DIR=str(self.tmp), PUBLIC_URL=self.app_url)
 
         async def temporal_up() -> bool:
-            self.client = await Client.connect(self.temporal_address, data_converter=pydantic_data_converter)
+            self.client = await Client.connect(self.env["TEMPORAL_ADDRESS"], data_converter=pydantic_data_converter)
             return True
 
         await self._wait("temporal", temporal_up)
-        self._spawn("worker", sys.executable, "worker.py", env=self.env)
-        self._spawn("bare-worker", sys.executable, "-m", "bench.bare", env=self.env)
+        self._spawn("worker", sys.executable, "worker.py")
+        self._spawn("bare-worker", sys.executable, "-m", "bench.bare")
         self._spawn(
             "app",
             sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
             "--host", "127.0.0.1", "--port", str(app_port), "--no-access-log", "--log-level", "warning",
-            env=self.env,
         )
-        http = await self.exit.enter_async_context(httpx.AsyncClient(base_url=self.app_url))
-
-        async def app_up() -> bool:
-            return (await http.get("/openapi.json")).status_code == 200
-
-        await self._wait("app", app_up)
+        async with httpx.AsyncClient(base_url=self.app_url) as http:
+            await self._wait("app", lambda: self._answers(http))
         await self._wait("worker", lambda: self._polled(DEAL_TASK_QUEUE))
         await self._wait("bare-worker", lambda: self._polled(TASK_QUEUE))
+
+    @staticmethod
+    async def _answers(http: httpx.AsyncClient) -> bool:
+        return (await http.get("/openapi.json")).status_code == 200
 
     async def _polled(self, task_queue: str) -> bool:
         described = await self.client.workflow_service.describe_task_queue(
