@@ -83,7 +83,9 @@ class Stack:
         return self
 
     async def __aexit__(self, exc_type: object, *_: object) -> None:
-        for process in self.processes.values():
+        for name, process in self.processes.items():
+            if process.poll() is not None:  # it died under the benchmark: that explains the error
+                print(f"{name} exited early with {process.returncode}", file=sys.stderr)
             process.terminate()
         for process in self.processes.values():
             try:
