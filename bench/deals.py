@@ -184,9 +184,11 @@ async def run_pass(stack: Stack, company: Company, rng: random.Random, clients: 
     return Pass(clients, products, bares, cpu)
 
 
-def table(passes: list[Pass], deals: int, backend: str) -> str:
+def table(passes: list[Pass], deals: int, backend: str, load: tuple[float, float]) -> str:
     out = [
         f"{deals} deals × {LINES} lines, {backend}, {os.cpu_count()} CPUs, every process on this machine",
+        # Anything else running on these CPUs shows here, and in the latencies.
+        f"load average before / after: {load[0]:.1f} / {load[1]:.1f}",
         "",
         f"{'clients':>7}  {'':8}{'operation':40}{'count':>6}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}",
     ]
@@ -228,6 +230,7 @@ def table(passes: list[Pass], deals: int, backend: str) -> str:
 
 async def main(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
+    load_before = os.getloadavg()[0]
     async with Stack(args.database_url) as stack:
         db = Database(stack.db.url)
         try:
@@ -243,7 +246,7 @@ async def main(args: argparse.Namespace) -> None:
             passes.append(await run_pass(stack, company, rng, 1, min(args.deals, SINGLE_CLIENT_DEALS)))
         passes.append(await run_pass(stack, company, rng, args.concurrency, args.deals))
         backend = stack.db.backend
-    print(table(passes, args.deals, backend))
+    print(table(passes, args.deals, backend, (load_before, os.getloadavg()[0])))
 
 
 def parse_args() -> argparse.Namespace:
