@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from temporalio import activity
 
 from activities.db import insert_ignoring_duplicates
@@ -50,15 +50,16 @@ class DealActivities:
                 history = [self._change(save, "", "", "")]
                 old_card = None
             else:
-                old_card = await self._card_of(session, row)
+                # Stage moves, pauses, closing: the card is as it was; compare the process fields only.
+                old_card = await self._card_of(session, row) if save.card_changed else state.card
                 history = await self._changes(session, row, old_card, save)
             self._apply(row, save)
             session.add(row)
             await session.flush()
             if old_card is None or old_card.lines != state.card.lines:
-                await self._replace_lines(session, state)
+                await self._replace_lines(session, state, new=old_card is None)
             if old_card is None or old_card.participants != state.card.participants:
-                await self._replace_participants(session, state)
+                await self._replace_participants(session, state, new=old_card is None)
             session.add_all(history)
 
     @activity.defn(name="notify_manager")
@@ -174,22 +175,22 @@ class DealActivities:
         )
 
     @staticmethod
-    async def _replace_lines(session, state: DealState) -> None:  # noqa: ANN001
-        await session.exec(delete(SpecLine).where(SpecLine.deal_id == state.number))
-        session.add_all(
-            SpecLine(
-                deal_id=state.number,
-                position=i,
-                **line.model_dump(),
-                amount=line.amount,
-                vat_amount=line.vat_amount,
+    async def _replace_lines(session, state: DealState, new: bool) -> None:  # noqa: ANN001
+        if not new:
+            await session.exec(delete(SpecLine).where(SpecLine.deal_id == state.number))
+        if state.card.lines:  # one multi-row INSERT, not an ORM object per line
+            await session.exec(
+                insert(SpecLine),
+                params=[
+                    {"deal_id": state.number, "position": i, **line.model_dump(), "amount": line.amount, "vat_amount": line.vat_amount}
+                    for i, line in enumerate(state.card.lines, start=1)
+                ],
             )
-            for i, line in enumerate(state.card.lines, start=1)
-        )
 
     @staticmethod
-    async def _replace_participants(session, state: DealState) -> None:  # noqa: ANN001
-        await session.exec(delete(Participant).where(Participant.deal_id == state.number))
+    async def _replace_participants(session, state: DealState, new: bool) -> None:  # noqa: ANN001
+        if not new:
+            await session.exec(delete(Participant).where(Participant.deal_id == state.number))
         session.add_all(
             Participant(deal_id=state.number, **p.model_dump()) for p in state.card.participants
         )

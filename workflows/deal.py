@@ -469,7 +469,10 @@ class DealWorkflow:
         self._describe()
         await workflow.execute_activity(
             "save_deal",
-            DealSave(state=s, action=action, actor=actor, at=s.changed_at, comment=comment),
+            DealSave(
+                state=s, action=action, actor=actor, at=s.changed_at, comment=comment,
+                card_changed=action == "edited",
+            ),
             summary=f"save version {s.version}: {action}",
             **WRITE_OPTIONS,
         )

@@ -323,7 +323,7 @@ class DealService:
         return b"".join(chunks)
 
 
-def deal_service(
+async def deal_service(
     session: AsyncSession = Depends(get_session),
     temporal: Client = Depends(get_temporal),
     settings: Settings = Depends(get_settings),

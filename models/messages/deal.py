@@ -336,6 +336,7 @@ class DealSave(BaseModel):
     actor: Actor
     at: datetime
     comment: str = ""
+    card_changed: bool = True  # False: only the process state moved; the card need not be compared
 
 
 class ManagerNotice(BaseModel):
