@@ -50,7 +50,7 @@ from models.notifications import Counter
 from settings import Settings, get_settings
 from worker import build_worker
 from workflows import search_attributes
-from workflows.deal import deal_workflow_id
+from workflows.ids import deal_workflow_id
 
 ROOT = Path(__file__).resolve().parent
 RETENTION = Duration(seconds=30 * 24 * 3600)  # how long Temporal keeps a finished deal's history

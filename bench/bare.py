@@ -14,7 +14,7 @@ from temporalio.worker import Worker
 with workflow.unsafe.imports_passed_through():
     from api.temporal import connect
     from settings import get_settings
-    from workflows.deal import WRITE_OPTIONS
+    from workflows.activity_options import WRITE_OPTIONS
 
 TASK_QUEUE = "bench-bare"
 

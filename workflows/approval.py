@@ -13,6 +13,8 @@ from datetime import timedelta
 
 from temporalio import workflow
 
+from workflows.ids import deal_workflow_id
+
 with workflow.unsafe.imports_passed_through():
     from models.messages.approval import (
         ApprovalMail,
@@ -34,9 +36,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import MAIL_OPTIONS, WRITE_OPTIONS
     from workflows.search_attributes import approval_attributes
 
-
-def approval_workflow_id(deal_number: int, round_number: int) -> str:
-    return f"approval-{deal_number}-{round_number}"
 
 
 @workflow.defn
@@ -309,7 +308,7 @@ class ApprovalWorkflow:
         )
 
     async def _tell_deal(self, outcome: ApprovalOutcome) -> None:
-        deal = workflow.get_external_workflow_handle(f"deal-{self.start.deal_number}")
+        deal = workflow.get_external_workflow_handle(deal_workflow_id(self.start.deal_number))
         try:
             await deal.signal("approval_finished", outcome)
         except Exception:  # noqa: BLE001 - the deal was closed meanwhile: nobody to tell

@@ -2,7 +2,8 @@
 
 The workflow is where a deal stands; every change arrives as an Update whose validator refuses
 what the deal's kind or state does not allow, and an activity then writes the new version of the
-card into the read model. A paused deal sleeps on a durable timer and wakes by itself.
+card into the read model. A paused deal sleeps on a durable timer and wakes by itself. Approval of
+terms (`deal_approval.py`) and a tender's child deals (`deal_tender.py`) are mixed in.
 """
 
 from __future__ import annotations
@@ -12,23 +13,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
-from temporalio.workflow import ParentClosePolicy
 
-from workflows.approval import ApprovalWorkflow, approval_workflow_id
+from workflows.deal_approval import DealApproval
+from workflows.deal_tender import DealTender
 
 with workflow.unsafe.imports_passed_through():
     from models.messages.approval import (
-        ApprovalOutcome,
-        ApprovalStart,
-        PlannedRound,
         RoundStatus,
-        RoundStatusChange,
     )
     from models.messages.common import Actor, refuse
     from models.messages.deal import (
-        ChildAllocation,
-        ChildReleased,
         CloseRequest,
         DealEdit,
         DealSave,
@@ -41,19 +35,13 @@ with workflow.unsafe.imports_passed_through():
         Refusal,
         ResumeRequest,
         StageMove,
-        SubmitApproval,
-        TenderBalanceLine,
         WaitInfo,
     )
     from workflows import search_attributes as sa
-    from workflows.activity_options import MAIL_OPTIONS, WRITE_OPTIONS
-
-def deal_workflow_id(number: int) -> str:
-    return f"deal-{number}"
-
+    from workflows.activity_options import WRITE_OPTIONS
 
 @workflow.defn
-class DealWorkflow:
+class DealWorkflow(DealApproval, DealTender):
     @workflow.init
     def __init__(self, start: DealStart) -> None:
         self.state = start.state
@@ -244,156 +232,6 @@ class DealWorkflow:
         if kind.code != self.state.kind.code or self.state.stage_code not in codes:
             raise refuse(Refusal.stage_move_not_allowed, stage=self.state.stage_code, to_stage="", allowed=codes)
 
-    # --- Approval of commercial terms ------------------------------------------------------
-
-    @workflow.update
-    async def submit_for_approval(self, req: SubmitApproval) -> DealView:
-        async with self._lock:
-            self._validate_submit(req)
-            try:
-                planned: PlannedRound = await workflow.execute_activity(
-                    "plan_approval", self.state.number, result_type=PlannedRound,
-                    summary="who approves and why", **WRITE_OPTIONS,
-                )
-            except ActivityError as err:
-                # The rules ask for someone the organisation lacks: the caller learns why.
-                cause = err.cause
-                if isinstance(cause, ApplicationError) and cause.type:
-                    raise refuse(cause.type, **(cause.details[0] if cause.details else {})) from None
-                raise
-            a = self.state.approval
-            a.round += 1
-            a.round_id = approval_workflow_id(self.state.number, a.round)
-            a.status, a.since, a.comment, a.decided_by = RoundStatus.pending, workflow.now(), "", ""
-            a.terms = self.state.card.terms()
-            await workflow.start_child_workflow(
-                ApprovalWorkflow.run,
-                ApprovalStart(
-                    round_id=a.round_id, deal_number=self.state.number, round=a.round,
-                    manager_id=self.state.card.manager_id, submitted_by=req.actor, submitted_at=a.since,
-                    plan=planned.plan, policy=planned.policy,
-                ),
-                id=a.round_id,
-                # The round outlives a continue-as-new of the deal and reports back by signal.
-                parent_close_policy=ParentClosePolicy.ABANDON,
-                search_attributes=sa.for_approval(self.state),
-                static_summary=f"Согласование сделки {self.state.number}, круг {a.round}",
-            )
-            await self._commit("submitted", req.actor, f"#{a.round}")
-            return self.view()
-
-    @submit_for_approval.validator
-    def _validate_submit(self, req: SubmitApproval) -> None:
-        self._require_open()
-        if self.state.approval.status is RoundStatus.pending:
-            raise refuse(Refusal.approval_pending, round=self.state.approval.round)
-
-    @workflow.signal
-    async def approval_finished(self, outcome: ApprovalOutcome) -> None:
-        async with self._lock:
-            a = self.state.approval
-            if outcome.round_id != a.round_id or a.status is not RoundStatus.pending:
-                return  # a round the deal no longer waits for (cancelled by an edit)
-            a.status, a.comment, a.decided_by, a.since = outcome.status, outcome.comment, outcome.decided_by, workflow.now()
-            stage = self.state.kind.stage(self.state.stage_code)
-            moves_on = outcome.status is RoundStatus.approved and stage.approved_next and not self.state.status.is_closed
-            if moves_on:
-                self.state.stage_code, self.state.stage_entered_at = stage.approved_next, workflow.now()  # type: ignore[assignment]
-            decider = (
-                Actor(employee_id=outcome.decided_by_id, name=outcome.decided_by)
-                if outcome.decided_by_id is not None
-                else self.state.changed_by
-            )
-            await self._commit(outcome.status.value, decider, outcome.comment)
-            await workflow.execute_activity(
-                "notify_manager",
-                ManagerNotice(
-                    deal_number=self.state.number, employee_id=self.state.card.manager_id,
-                    kind=f"approval_{outcome.status.value}", key=f"{outcome.round_id}-{outcome.status.value}",
-                    comment=outcome.comment, mail=True,
-                ),
-                summary="tell the manager how the round ended", **MAIL_OPTIONS,
-            )
-
-    async def _void_approval(self) -> None:
-        """New terms: an approval given or pending was about the old ones."""
-        a = self.state.approval
-        if a.status is RoundStatus.approved:
-            a.status, a.since = RoundStatus.invalidated, workflow.now()
-            await workflow.execute_activity(
-                "set_approval_round_status",
-                RoundStatusChange(round_id=a.round_id, status=a.status, at=a.since),
-                summary="the approval no longer holds", **WRITE_OPTIONS,
-            )
-        elif a.status is RoundStatus.pending:
-            a.status, a.since = RoundStatus.cancelled, workflow.now()
-            round_handle = workflow.get_external_workflow_handle(a.round_id)
-            await round_handle.signal(ApprovalWorkflow.cancel, "terms changed")
-
-    # --- Tender: child deals take quantities from the tender -------------------------------
-
-    @workflow.update
-    async def allocate_child(self, req: ChildAllocation) -> list[TenderBalanceLine]:
-        async with self._lock:
-            self._validate_allocation(req)
-            self.state.allocations[req.child_number] = dict(req.quantities)
-            if req.override_reason:
-                self.state.overrides[req.child_number] = req.override_reason
-            await self._commit("child", req.actor, self._allocation_note(req))
-            return self.tender_balance()
-
-    @allocate_child.validator
-    def _validate_allocation(self, req: ChildAllocation) -> None:
-        if not self.state.kind.is_tender:
-            raise refuse(Refusal.not_a_tender)
-        self._require_open()
-        if not self.state.kind.stage(self.state.stage_code).allows_children:
-            raise refuse(Refusal.stage_allows_no_children, stage=self.state.stage_code)
-        ordered = self.state.card.quantities_by_key()
-        taken_by_others = self._taken(exclude=req.child_number)
-        excess = {
-            key: str(qty - (ordered.get(key, Decimal(0)) - taken_by_others.get(key, Decimal(0))))
-            for key, qty in req.quantities.items()
-            if qty > ordered.get(key, Decimal(0)) - taken_by_others.get(key, Decimal(0))
-        }
-        if not excess:
-            return
-        if not req.override_reason:
-            raise refuse(Refusal.exceeds_tender, excess=excess)
-        if not req.actor.is_head:
-            raise refuse(Refusal.override_needs_head, excess=excess)
-
-    @workflow.signal
-    async def child_released(self, msg: ChildReleased) -> None:
-        """A child deal was lost: what it had taken returns to the tender."""
-        async with self._lock:
-            if self.state.status.is_closed or msg.child_number not in self.state.allocations:
-                return
-            del self.state.allocations[msg.child_number]
-            self.state.overrides.pop(msg.child_number, None)
-            await self._commit("child_released", self.state.changed_by, str(msg.child_number))
-
-    async def _release_from_tender(self) -> None:
-        parent = workflow.get_external_workflow_handle(deal_workflow_id(self.state.parent_number))
-        try:
-            await parent.signal(DealWorkflow.child_released, ChildReleased(child_number=self.state.number))
-        except ApplicationError:
-            workflow.logger.info("tender %s already closed", self.state.parent_number)
-
-    def _taken(self, exclude: int | None = None) -> dict[str, Decimal]:
-        taken: dict[str, Decimal] = {}
-        for child, quantities in self.state.allocations.items():
-            if child == exclude:
-                continue
-            for key, qty in quantities.items():
-                taken[key] = taken.get(key, Decimal(0)) + qty
-        return taken
-
-    def _allocation_note(self, req: ChildAllocation) -> str:
-        parts = ", ".join(f"{key}: {qty}" for key, qty in sorted(req.quantities.items()))
-        note = f"{req.child_number}: {parts}"
-        return f"{note} ({req.override_reason})" if req.override_reason else note
-
     # --- Queries ---------------------------------------------------------------------------
 
     @workflow.query
@@ -428,18 +266,6 @@ class DealWorkflow:
         if s.approval.status is RoundStatus.pending and s.approval.since is not None:
             return WaitInfo(what="approval", since=s.approval.since, who=s.approval.round_id)
         return WaitInfo(what="manager_action", since=s.stage_entered_at, who=s.labels.manager_name)
-
-    @workflow.query
-    def tender_balance(self) -> list[TenderBalanceLine]:
-        taken = self._taken()
-        return [
-            TenderBalanceLine(key=key, ordered=qty, taken=taken.get(key, Decimal(0)))
-            for key, qty in self.state.card.quantities_by_key().items()
-        ] + [
-            TenderBalanceLine(key=key, ordered=Decimal(0), taken=qty)
-            for key, qty in taken.items()
-            if key not in self.state.card.quantities_by_key()
-        ]
 
     # --- Inside ------------------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ from api.deals.cards import load_kind
 from api.errors import DomainError, from_workflow
 from models.deals import CustomFieldDef, Deal, DealKind, DealStage
 from models.messages.deal import Refusal
-from workflows.deal import DealWorkflow, deal_workflow_id
+from workflows.deal import DealWorkflow
+from workflows.ids import deal_workflow_id
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 FIELD_TYPES = ("text", "number", "date", "bool", "choice")

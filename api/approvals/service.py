@@ -22,7 +22,8 @@ from models.org import Employee
 from rules.approval_chain import ChainProblem
 from settings import Settings
 from workflows.approval import ApprovalWorkflow
-from workflows.deal import DealWorkflow, deal_workflow_id
+from workflows.deal import DealWorkflow
+from workflows.ids import deal_workflow_id
 
 
 @dataclass

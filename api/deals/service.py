@@ -45,7 +45,8 @@ from models.notifications import Counter
 from models.org import Role
 from settings import Settings
 from workflows import search_attributes
-from workflows.deal import DealWorkflow, deal_workflow_id
+from workflows.deal import DealWorkflow
+from workflows.ids import deal_workflow_id
 
 CREATORS = (Role.manager, Role.head, Role.admin, Role.erp)
 
