@@ -31,7 +31,6 @@ def _for(mail, who: str, number: int, kind: str = "Согласование"):  
 
 
 async def test_preview_submit_and_approve_step_by_step(pg, mail) -> None:  # noqa: ANN001
-    org = pg.org
     async with pg.http("manager") as manager:
         number = await _deal(manager, pg)
         preview = (await manager.get(f"/api/deals/{number}/approval/preview")).json()
