@@ -4,7 +4,10 @@ a few mailbox users, mail delivered by IMAP APPEND (files written by root would 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -67,7 +70,9 @@ class Dovecot:
         shutil.chown(self.root / "mail", MAIL_UID, MAIL_UID)
 
     async def start(self) -> Dovecot:
-        self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")])
+        # Its own process group: stopping it ends the imap processes too, as a service restart does
+        # (terminated alone, the master leaves them serving their connections).
+        self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")], start_new_session=True)
         for _ in range(100):
             try:
                 _, writer = await asyncio.open_connection("127.0.0.1", self.port)
@@ -80,8 +85,9 @@ class Dovecot:
         raise RuntimeError(f"dovecot does not answer on port {self.port}")
 
     async def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
             await asyncio.to_thread(self.process.wait, 20)
         self.process = None
 

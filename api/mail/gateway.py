@@ -65,6 +65,8 @@ class MailboxGateway:
         self.take = take
         self.pause = FIRST_PAUSE
         self.sessions = 0  # logged-in sessions so far (tests watch reconnections)
+        self.idling: bool | None = None  # IDLE or polling, once the server has said what it offers
+        self.passes = 0  # looks through the mailbox: after each IDLE wake, renewal or poll
         # UIDs are unique per server, user and folder: all three go into the de-duplication key.
         self.mailbox = f"{settings.imap_username}@{settings.imap_host}:{settings.imap_port}/{settings.imap_mailbox}"
 
@@ -118,16 +120,17 @@ class MailboxGateway:
             _ok(await imap.create(processed), "CREATE")
         selected = _ok(await imap.select(mailbox_name(s.imap_mailbox)), "SELECT")
         uid_validity = next((int(m.group(1)) for line in selected.lines if (m := UIDVALIDITY.search(line))), 0)
-        idle = imap.has_capability("IDLE")
-        log.info("reading %s on %s (%s)", s.imap_mailbox, s.imap_host, "IDLE" if idle else "polling")
+        self.idling = imap.has_capability("IDLE")
+        log.info("reading %s on %s (%s)", s.imap_mailbox, s.imap_host, "IDLE" if self.idling else "polling")
         while True:
             await self._take_all(imap, uid_validity, processed)
-            if idle:
+            if self.idling:
                 await self._idle(imap)
             else:
                 await asyncio.sleep(s.imap_poll_interval.total_seconds())
 
     async def _take_all(self, imap: aioimaplib.IMAP4, uid_validity: int, processed: str) -> None:
+        self.passes += 1
         found = _ok(await imap.uid_search("UNDELETED", charset=None), "SEARCH")
         uids = sorted(int(word) for line in found.lines[:-1] for word in line.split() if word.isdigit())
         for uid in uids:
