@@ -53,8 +53,8 @@ async def reading(pg, dovecot: Dovecot, **settings) -> AsyncIterator[Reader]:  #
         yield Reader(gateway, desk, dovecot, mailbox_name(configured.imap_processed_folder))
     finally:
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await asyncio.wait({task}, timeout=30)
+        assert task.cancelled(), "the gateway did not stop when cancelled"
 
 
 @pytest.fixture(scope="module")

@@ -102,18 +102,20 @@ class MailboxGateway:
                 work.result()
             raise SessionLost(f"connection lost ({lost.result()!r})")
         finally:
-            work.cancel()
-            with contextlib.suppress(BaseException):
-                await work
             if imap.protocol.transport is not None:
                 imap.protocol.transport.close()
+            while not work.done():  # insist: Python 3.11's wait_for can swallow a cancellation
+                work.cancel()
+                await asyncio.wait({work}, timeout=1)
+            if not work.cancelled():
+                work.exception()  # seen (re-raised above when it ended the session)
 
     async def _serve(self, imap: aioimaplib.IMAP4) -> None:
         s = self.settings
         await imap.wait_hello_from_server()
         _ok(await imap.login(s.imap_username, s.imap_password), "LOGIN")
         await imap.protocol.capability()  # what the server offers after login may differ
-        self.pause, self.sessions = FIRST_PAUSE, self.sessions + 1
+        self.sessions += 1
         processed = mailbox_name(s.imap_processed_folder)
         listed = _ok(await imap.list('""', processed), "LIST")
         if len(listed.lines) < 2:  # only the completion line: no such folder yet
@@ -124,6 +126,7 @@ class MailboxGateway:
         log.info("reading %s on %s (%s)", s.imap_mailbox, s.imap_host, "IDLE" if self.idling else "polling")
         while True:
             await self._take_all(imap, uid_validity, processed)
+            self.pause = FIRST_PAUSE  # a session that works: the next failure is retried soon
             if self.idling:
                 await self._idle(imap)
             else:
