@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import getpass
 import os
 import shutil
@@ -43,6 +42,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.admin import accounts
 from api.admin.demo import LOGINS, PASSWORD, database_is_empty, is_loaded, load_demo
 from api.admin.reference import load_reference_data
+from api.processes import Children, LaunchError
 from api.temporal import connect, ensure_search_attributes
 from migrations import upgrade
 from models.db import Database
@@ -56,68 +56,8 @@ ROOT = Path(__file__).resolve().parent
 RETENTION = Duration(seconds=30 * 24 * 3600)  # how long Temporal keeps a finished deal's history
 
 
-class LaunchError(Exception):
-    """Something the person starting the app can fix; shown without a traceback."""
-
-
 def say(message: str) -> None:
     print(f"[crm] {message}", flush=True)
-
-
-# --- child processes --------------------------------------------------------------------------
-
-
-def _die_with_parent() -> None:
-    """Runs in each child: if the launcher itself is killed, the child gets SIGTERM (Linux)."""
-    if sys.platform == "linux":
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-
-
-class Children:
-    """The processes `up` starts, each in its own process group so that Ctrl-C reaches only the
-    launcher, which then stops them in reverse order: web, worker, Temporal."""
-
-    def __init__(self) -> None:
-        self.running: list[tuple[str, asyncio.subprocess.Process, Path | None]] = []
-
-    async def start(self, name: str, args: list[str], log: Path | None = None) -> asyncio.subprocess.Process:
-        out = open(log, "ab") if log else None  # the child writes to it; our copy closes below
-        try:
-            process = await asyncio.create_subprocess_exec(
-                *args, stdout=out, stderr=asyncio.subprocess.STDOUT if out else None,
-                start_new_session=True, preexec_fn=_die_with_parent,
-            )
-        finally:
-            if out:
-                out.close()
-        self.running.append((name, process, log))
-        return process
-
-    def check(self) -> None:
-        for name, process, log in self.running:
-            if process.returncode is not None:
-                where = f"; see {log}" if log else ""
-                raise LaunchError(f"{name} exited with code {process.returncode}{where}")
-
-    async def first_exit(self) -> str:
-        waits = {asyncio.ensure_future(process.wait()): name for name, process, _ in self.running}
-        done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        return waits[done.pop()]
-
-    async def stop(self) -> None:
-        for _name, process, _log in reversed(self.running):
-            if process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    await asyncio.wait_for(process.wait(), 20)
-                except TimeoutError:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(process.pid, signal.SIGKILL)
-                    await process.wait()
-        self.running.clear()
 
 
 def temporal_cli() -> str:
@@ -302,6 +242,10 @@ async def _serve(settings: Settings, args: argparse.Namespace, children: Childre
         _require_free(settings.smtp_host, settings.smtp_port, "SMTP_PORT")
         await children.start("mail catcher", [sys.executable, "-m", "api.mail.catcher"])
     worker = await children.start("worker", [sys.executable, str(ROOT / "worker.py")])
+    if settings.imap_host:  # replies to approval mail: read the mailbox, decide, answer
+        log = settings.data_dir / "mail-gateway.log"
+        say(f"reading replies from {settings.imap_username}@{settings.imap_host} (log: {log})")
+        await children.start("mail gateway", [sys.executable, "-m", "api.mail.gateway"], log=log)
     await children.start("web app", [
         sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--app-dir", str(ROOT),
         "--host", settings.app_host, "--port", str(settings.app_port),

@@ -27,6 +27,7 @@ from api.temporal import ensure_search_attributes
 from migrations import upgrade
 from models.db import Database
 from settings import Settings
+from tests.dovecot import Dovecot
 from tests.mail_sink import MailSink
 from tests.no_skips import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401 (hooks)
 from tests.org import Org, seed_org
@@ -156,6 +157,14 @@ async def mail() -> AsyncIterator[MailSink]:
     sink = await MailSink().start()
     yield sink
     await sink.stop()
+
+
+@pytest.fixture(scope="session")
+async def dovecot() -> AsyncIterator[Dovecot]:
+    """Real IMAP on loopback: the replies mailbox `approvals`, and `launcher` for run.py's gateway."""
+    server = await Dovecot(users=("approvals", "launcher")).start()
+    yield server
+    await server.close()
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import yaml
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_SERVICES = ("migrate", "web", "worker")
+APP_SERVICES = ("migrate", "web", "worker", "mail-gateway")
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}; $$ is a literal $.
 VARIABLE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?:(:?[-?])[^}]*)?\}")
@@ -70,7 +70,7 @@ def test_who_waits_for_whom(compose: dict) -> None:
     assert depends(services["temporal"]) == {"temporal-schema": "service_completed_successfully"}
     assert depends(services["temporal-ui"]) == {"temporal": "service_healthy"}
     assert depends(services["migrate"]) == {"postgres": "service_healthy", "temporal": "service_healthy"}
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "mail-gateway"):
         assert depends(services[name]) == {"migrate": "service_completed_successfully"}
     assert "healthcheck" in services["web"]
     # No cycles: every service can be started after the ones it depends on.
@@ -128,7 +128,8 @@ def test_the_commands_are_the_real_ones(compose: dict) -> None:
     assert web[:5] == ["python", "-m", "uvicorn", "--factory", "api.app:create_app"]
     assert web[web.index("--port") + 1] == "8000" and any(p.endswith(":8000") for p in services["web"]["ports"])
     assert services["worker"]["command"] == ["python", "worker.py"]
-    assert (ROOT / "worker.py").is_file() and (ROOT / "run.py").is_file()
+    assert services["mail-gateway"]["command"] == ["python", "-m", "api.mail.gateway"]
+    assert (ROOT / "worker.py").is_file() and (ROOT / "run.py").is_file() and (ROOT / "api/mail/gateway.py").is_file()
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "WORKDIR /app" in dockerfile and "COPY . ." in dockerfile
 
@@ -150,3 +151,19 @@ def test_variables_are_well_formed_and_documented(compose: dict) -> None:
     assert {"POSTGRES_PASSWORD", "SECRET_KEY"} <= used
     undocumented = sorted(name for name in used if f"`{name}`" not in readme)
     assert not undocumented, f"README does not explain {undocumented}"
+
+
+def test_the_mail_gateway_reads_one_mailbox_with_the_workers_mail_settings(compose: dict) -> None:
+    services = compose["services"]
+    gateway, worker = services["mail-gateway"], services["worker"]
+    assert gateway["profiles"] == ["mail"], "opt-in: without IMAP_HOST it has nothing to read"
+    assert "deploy" not in gateway and "ports" not in gateway  # one reader per mailbox
+    env = gateway["environment"]
+    assert {"IMAP_HOST", "IMAP_PORT", "IMAP_SSL", "IMAP_USERNAME", "IMAP_PASSWORD", "IMAP_MAILBOX",
+            "IMAP_PROCESSED_FOLDER"} <= set(env)
+    # The worker writes approvals+<token>@APPROVALS_ADDRESS into Reply-To; the gateway must read that
+    # very mailbox, and both send through the same SMTP server.
+    shared = {"APPROVALS_ADDRESS", "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM"}
+    assert shared <= set(worker["environment"])
+    assert all(env[name] == worker["environment"][name] for name in shared | {"DATABASE_URL", "TEMPORAL_ADDRESS"})
+    assert set(worker["environment"]).isdisjoint(name for name in env if name.startswith("IMAP_"))

@@ -2,7 +2,8 @@
 dev server, the worker and the web app, loads demo deals that each have a live workflow, and prints
 the URLs; Ctrl-C or SIGTERM leaves no process behind; a second `up` on the same directory finds
 everything again and adds no second demo. With DATABASE_URL and TEMPORAL_ADDRESS it starts no
-dev server and uses what it is given; even killed outright, it leaves no process behind."""
+dev server and uses what it is given; with IMAP_HOST it reads that mailbox too; even killed
+outright, it leaves no process behind."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from settings import Settings
 from tests.conftest import _drop_schema, _postgres_schema_url
+from tests.dovecot import Dovecot
+from tests.helpers import eventually
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DEALS = 8  # the showcase: a tender with two shipments, two paused, won, lost, a service contract
@@ -83,7 +86,8 @@ class Launcher:
         found = {}
         for child in psutil.Process(self.process.pid).children(recursive=True):
             line = " ".join(child.cmdline())
-            roles = {"start-dev": "temporal", "worker.py": "worker", "uvicorn": "web", "api.mail.catcher": "mail"}
+            roles = {"start-dev": "temporal", "worker.py": "worker", "uvicorn": "web", "api.mail.catcher": "mail",
+                     "api.mail.gateway": "mail-gateway"}
             role = next((name for marker, name in roles.items() if marker in line), line)
             found[role] = child
         return found
@@ -236,12 +240,14 @@ async def test_up_on_embedded_defaults_twice(tmp_path: Path, artifacts: Path) ->
 
 @pytest.mark.timeout(600)
 async def test_up_with_postgres_and_external_temporal(
-    tmp_path: Path, artifacts: Path, temporal_env: WorkflowEnvironment
+    tmp_path: Path, artifacts: Path, temporal_env: WorkflowEnvironment, dovecot: Dovecot
 ) -> None:
     schema, url = _postgres_schema_url()
     address = temporal_env.client.service_client.config.target_host
     env = launcher_env(tmp_path / "var", DATABASE_URL=url, TEMPORAL_ADDRESS=address,
-                       TEMPORAL_NAMESPACE="crm-launcher", TEMPORAL_TASK_QUEUE="crm-launcher")
+                       TEMPORAL_NAMESPACE="crm-launcher", TEMPORAL_TASK_QUEUE="crm-launcher",
+                       IMAP_HOST="127.0.0.1", IMAP_PORT=str(dovecot.port), IMAP_USERNAME="launcher",
+                       IMAP_PASSWORD=dovecot.password)
     # An installation already in use: its administrator exists, so `up` loads no demo by itself.
     run_py({**env, "ADMIN_PASSWORD": "long-enough"}, tmp_path, "admin", "boss@company.example")
     launcher = Launcher(env, tmp_path, artifacts / "launcher-external.log")
@@ -249,13 +255,21 @@ async def test_up_with_postgres_and_external_temporal(
     try:
         await launcher.ready()
         children = launcher.children()
-        assert set(children) == {"worker", "web", "mail"}  # no dev server of its own
+        assert set(children) == {"worker", "web", "mail", "mail-gateway"}  # no dev server of its own
         assert "creating the Temporal namespace crm-launcher" in launcher.text
         assert "demo" not in launcher.text.lower()
         assert f"demo data loaded: {DEMO_DEALS} deals" in run_py(env, tmp_path, "demo")
         temporal = await Client.connect(address, namespace="crm-launcher")
         await check_demo(f"http://127.0.0.1:{env['APP_PORT']}", api_token(env, tmp_path), temporal)
         assert not (tmp_path / "var" / "crm.db").exists()  # everything went to PostgreSQL
+        # The mail gateway it started reads the mailbox: a message is taken and moved out.
+        await dovecot.append(b"From: someone@example.test\r\nSubject: Hello\r\nMessage-ID: <hi@example.test>\r\n\r\nHi\r\n",
+                             user="launcher")
+
+        async def taken() -> bool:
+            return await dovecot.message_ids('"Processed"', user="launcher") == ["<hi@example.test>"]
+
+        await eventually(taken, 60)
     finally:
         # Even a launcher killed outright leaves nothing behind: its children get SIGTERM.
         code = await launcher.stop(signal.SIGKILL)

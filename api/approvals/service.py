@@ -57,10 +57,11 @@ class ApprovalService:
         except Exception as err:
             raise from_workflow(err) from err
 
-    async def decide(self, round_id: str, decision: Decision) -> DecisionResult:
+    async def decide(self, round_id: str, decision: Decision, update_id: str | None = None) -> DecisionResult:
+        """`update_id`: the same id again (a reply taken anew after a crash) gets the first outcome."""
         try:
             return await self.temporal.get_workflow_handle(round_id).execute_update(
-                ApprovalWorkflow.decide, decision, rpc_timeout=self.settings.update_timeout
+                ApprovalWorkflow.decide, decision, id=update_id, rpc_timeout=self.settings.update_timeout
             )
         except Exception as err:
             raise from_workflow(err) from err
