@@ -30,6 +30,7 @@ PEOPLE = {
     "operations": ("Операторов Олег", "direction", ["operations"]),
     "finance": ("Финансова Фаина", "direction", ["finance_controller", "approver"]),
     "marketing": ("Маркетова Марина", "direction", ["marketing"]),
+    "finance2": ("Контролёрова Клара", "direction", ["finance_controller", "approver"]),
     "erp": ("1С ERP", "direction", ["erp"]),
 }
 

@@ -3,9 +3,15 @@ round, absences, changed terms — through the real workflows, database and SMTP
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import delete, update
 
+from activities.approval_links import SALT, verify
 from activities.approval_planning import company_today
+from models.approvals import ApprovalRuleVersion
 from models.org import Absence
 from models.parties import Counterparty
 from tests.helpers import deal_payload, eventually, new_client
@@ -93,7 +99,7 @@ async def test_links_confirm_on_get_decide_on_post_and_work_once(pg, mail) -> No
     async with pg.http("manager") as browser:  # a browser without the approver's login
         browser.headers.pop("Authorization")
         page = await browser.get(f"{path}?d=reject")
-        assert page.status_code == 200 and "Согласование сделки № " + str(number) in page.text
+        assert page.status_code == 200 and "Согласование сделки №\u00a0" + str(number) in page.text
         assert 'value="reject" class="btn bad big reject preselected"' in page.text
         for _ in range(3):  # mail scanners prefetch links: a GET never decides
             await browser.get(f"{path}?d=approve")
@@ -146,3 +152,57 @@ async def test_absent_approver_is_replaced_when_the_step_starts(pg, mail) -> Non
         async with pg.db.session() as session:
             await session.exec(delete(Absence).where(Absence.employee_id == org["finance"]))
             await session.commit()
+
+
+async def test_wide_circle_asks_every_holder_of_a_role_in_parallel(pg, mail) -> None:  # noqa: ANN001
+    """A rules version where long deferrals go to a wide circle: both finance controllers must approve."""
+    seed = (Path(__file__).resolve().parents[1] / "rules" / "approval_routing.yaml").read_text("utf-8")
+    wide = seed.replace("    roles: [finance_controller]\n", "    roles: [finance_controller]\n    circle: wide\n", 1)
+    async with pg.http("admin") as admin:
+        state = (await admin.get("/api/admin/approval-rules")).json()
+        saved = await admin.put("/api/admin/approval-rules", json={"text": wide, "comment": "wide finance", "base_version": state["current"]["version"]})
+        assert saved.status_code == 200, saved.text
+    try:
+        async with pg.http("manager") as manager:
+            number = await _deal(manager, pg, payment_deferral_days=45)
+            preview = (await manager.get(f"/api/deals/{number}/approval/preview")).json()
+            assert [s["approver_name"] for s in preview["steps"][1]["seats"]] == ["Финансова Фаина", "Контролёрова Клара"]
+            await manager.post(f"/api/deals/{number}/approval")
+        round_id = f"approval-{number}-1"
+        async with pg.http("group_head") as head:
+            await mail.wait_for(_for(mail, "group_head", number))
+            await head.post(f"/api/approvals/{round_id}/decision", json={"step_index": 1, "approve": True})
+        await mail.wait_for(_for(mail, "finance", number))
+        await mail.wait_for(_for(mail, "finance2", number))  # both asked at once
+        async with pg.http("finance2") as second:
+            first = await second.post(f"/api/approvals/{round_id}/decision", json={"step_index": 2, "approve": True})
+            assert (first.json()["step_status"], first.json()["round_status"]) == ("active", "pending")
+        async with pg.http("finance") as finance:
+            last = await finance.post(f"/api/approvals/{round_id}/decision", json={"step_index": 2, "approve": True})
+            assert last.json()["round_status"] == "approved"
+    finally:
+        async with pg.db.session() as session:
+            await session.exec(delete(ApprovalRuleVersion).where(ApprovalRuleVersion.comment == "wide finance"))
+            await session.commit()
+
+
+async def test_expired_link_shows_a_clear_page_and_decides_nothing(pg, mail) -> None:  # noqa: ANN001
+    async with pg.http("manager") as manager:
+        number = await _deal(manager, pg)
+        await manager.post(f"/api/deals/{number}/approval")
+    token = link_in(await mail.wait_for(_for(mail, "group_head", number))).rsplit("/approve/", 1)[1]
+    target = verify(pg.settings.secret_key, token, pg.settings.approval_link_ttl)
+
+    class Issued15DaysAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 15 * 24 * 3600
+
+    old = URLSafeTimedSerializer(pg.settings.secret_key, salt=SALT, signer=Issued15DaysAgo).dumps(
+        [target.round_id, target.step_index, target.approver_id, target.reply_token]
+    )
+    async with pg.http("manager") as browser:
+        browser.headers.pop("Authorization")
+        expired = await browser.get(f"/approve/{old}")
+        assert expired.status_code == 410 and 'data-problem="expired"' in expired.text
+        fresh = await browser.get(f"/approve/{token}")
+        assert fresh.status_code == 200  # the step is still waiting: nothing was decided

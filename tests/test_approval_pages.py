@@ -282,4 +282,4 @@ async def test_mail_page_shows_a_caught_approval_mail_whose_link_works(pg, mail)
     path = "/approve/" + link.rsplit("/approve/", 1)[1]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=pg.app), base_url="http://crm.test") as phone:
         confirm = await phone.get(path)
-    assert confirm.status_code == 200 and f"Согласование сделки № {number}" in confirm.text
+    assert confirm.status_code == 200 and f"Согласование сделки №\u00a0{number}" in confirm.text
