@@ -66,8 +66,9 @@ async def load_documents(db: Database, world: World, settings: Settings, rnd: ra
             name, _ = demo_parties.person(rnd)
             # One client's power of attorney has run out, another's runs out within the warning time.
             days = -20 if i == 1 else 15 if i == 2 else rnd.randint(60, 330)
+            issued_year = (today + timedelta(days=days - 365)).year
             await _signatory(session, today, name, rnd.choice(["Директор", "Коммерческий директор", "Начальник отдела снабжения"]),
-                       "power_of_attorney", f"{rnd.randint(1, 99)}/{today.year}", days, counterparty_id=client)
+                             "power_of_attorney", f"{rnd.randint(1, 99)}/{issued_year}", days, counterparty_id=client)
         await session.commit()
     return await _issue_on(db, world, settings, won[:4])
 
