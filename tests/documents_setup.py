@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from models.documents import BankAccount, Signatory
+from models.documents import BankAccount
 
 TD_REQUISITES = {
     "name": "ТД «Тула-Сталь»",
@@ -82,10 +82,3 @@ async def signatory(api, full_name: str, position: str, *documents: dict, **side
         assert added.status_code == 201, added.text
     return ident
 
-
-async def signatory_ids(stack, **where: int) -> list[int]:  # noqa: ANN001
-    async with stack.db.session() as session:
-        query = select(Signatory.id)
-        for field, value in where.items():
-            query = query.where(getattr(Signatory, field) == value)
-        return list((await session.exec(query)).scalars())

@@ -87,9 +87,17 @@ async def test_administrator_keeps_requisites_accounts_and_numbering(stack) -> N
         page = await browser.get((await browser.post(f"/admin/business-units/{unit.id}/bank-accounts", data=bad_account)).headers["location"])
         assert any("bik" in f for f in flashes(page))
         account = {"csrf_token": token, "bank_name": "ПАО «ПРОМСВЯЗЬБАНК» г. Москва", "bik": "044525555",
-                   "account": "40702810500000012345", "correspondent_account": "30101810400000000555", "is_default": "true"}
+                   "account": "40702810500000012345", "correspondent_account": "30101810400000000555"}
         page = await browser.get((await browser.post(f"/admin/business-units/{unit.id}/bank-accounts", data=account)).headers["location"])
-        assert "ПАО «ПРОМСВЯЗЬБАНК» г. Москва" in page.text and "основной" in page.text
+        assert flashes(page) == ["Счёт 40702810500000012345 добавлен."]
+        second = re.search(r'action="/admin/bank-accounts/(\d+)/default"', page.text).group(1)  # the new one is not the default
+        page = await browser.get((await browser.post(f"/admin/bank-accounts/{second}/default", data={"csrf_token": token})).headers["location"])
+        assert flashes(page) == ["Счёт 40702810500000012345 теперь основной."]
+        first = re.search(r'action="/admin/bank-accounts/(\d+)/default"', page.text).group(1)  # the old one, now a spare
+        assert first != second
+        await browser.post(f"/admin/bank-accounts/{first}/default", data={"csrf_token": token})
+        page = await browser.get((await browser.post(f"/admin/bank-accounts/{second}/delete", data={"csrf_token": token})).headers["location"])
+        assert "ПАО «ПРОМСВЯЗЬБАНК» г. Москва" not in page.text and "АО «АЛЬФА-БАНК» г. Москва" in page.text
 
         rule_id = re.search(r'action="/admin/numbering-rules/(\d+)"', page.text).group(1)
         year = local_today(stack.settings.timezone).year

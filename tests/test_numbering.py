@@ -117,6 +117,23 @@ async def test_a_failed_document_gives_its_number_back(stack) -> None:  # noqa: 
     assert next_year == "СЧ-2027-000001"  # the default invoice rule restarts every year
 
 
+async def test_counters_restart_by_the_rule_s_period(stack) -> None:  # noqa: ANN001
+    unit_id, _ = await fresh_unit(stack)
+    async with stack.db.session() as session:
+        rules = await numbering.ensure_rules(session, await session.get(BusinessUnit, unit_id))
+        monthly = await numbering.update_rule(session, rules["invoice"].id, RuleIn(prefix="СЧ", year_format="YYMM", reset="monthly", width=3))
+        never = await numbering.update_rule(session, rules["invoice_contract"].id, RuleIn(prefix="СД", year_format="", reset="never", width=3))
+        taken = [
+            await numbering.allocate(session, monthly, date(2026, 3, 31)),
+            await numbering.allocate(session, monthly, date(2026, 3, 1)),
+            await numbering.allocate(session, monthly, date(2026, 4, 1)),
+            await numbering.allocate(session, never, date(2026, 12, 31)),
+            await numbering.allocate(session, never, date(2027, 1, 1)),
+        ]
+        await session.commit()
+    assert taken == ["СЧ-2603-001", "СЧ-2603-002", "СЧ-2604-001", "СД-001", "СД-002"]
+
+
 async def test_parallel_issuing_gives_every_number_once_without_gaps(stack) -> None:  # noqa: ANN001
     """Many requests at once: exactly 1..N. PostgreSQL queues them on the counter's row lock;
     SQLite serialises writers. Without the lock two requests would read the same counter."""

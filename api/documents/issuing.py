@@ -123,8 +123,8 @@ class DocumentService:
             )
             self.session.add(row)
             await self.session.commit()
-        except BaseException:
-            await self.session.rollback()
+        except Exception:
+            await self.session.rollback()  # the number goes back with the row
             raise
         return row
 
