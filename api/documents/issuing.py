@@ -10,6 +10,7 @@ row — if the insert fails, the number goes back with the rollback."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from fastapi import Depends
 from pydantic import BaseModel
@@ -49,8 +50,8 @@ class DocumentOut(BaseModel):
     from_shipments: bool
     number: str
     issued_on: date
-    amount: str
-    vat_amount: str
+    amount: Decimal
+    vat_amount: Decimal
     seller_signatory: str
     buyer_signatory: str
     corrects: str
@@ -61,8 +62,8 @@ class DocumentOut(BaseModel):
     def of(cls, row: IssuedDocument, snap: snapshot.Snapshot, issued_by: str) -> DocumentOut:
         return cls(
             id=row.id, deal_number=row.deal_id, business_unit_id=row.business_unit_id, kind=row.kind,
-            from_shipments=row.from_shipments, number=row.number, issued_on=row.issued_on, amount=str(row.amount),
-            vat_amount=str(row.vat_amount), seller_signatory=snap.seller_signature.full_name,
+            from_shipments=row.from_shipments, number=row.number, issued_on=row.issued_on, amount=row.amount,
+            vat_amount=row.vat_amount, seller_signatory=snap.seller_signature.full_name,
             buyer_signatory=snap.buyer_signature.full_name if snap.buyer_signature else "",
             corrects=snap.corrects.number if snap.corrects else "", issued_by=issued_by, issued_at=row.issued_at,
         )
