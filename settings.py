@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     work_holidays: list[date] = []  # e.g. WORK_HOLIDAYS='["2026-01-01","2026-01-02"]'
     work_extra_days: list[date] = []  # weekend days worked instead of a holiday
 
+    # Documents: authority documents (powers of attorney…) running out within this many days are flagged.
+    authority_warning_days: int = Field(default=30, ge=0, le=365)
+
     # Demo data (`run.py up` on an empty database, `run.py demo`): fewer deals start faster.
     demo_deals: int = Field(default=50, ge=8, le=1000)
 

@@ -25,6 +25,9 @@ from api.auth.security import NotAuthenticated
 from api.deals.pages import router as deal_pages
 from api.deals.routes import router as deals_api
 from api.directory.routes import router as directory_api
+from api.documents.admin_pages import router as document_admin_pages
+from api.documents.pages import router as document_pages
+from api.documents.routes import router as documents_api
 from api.errors import DomainError
 from api.i18n import language_of, translate
 from api.notifications.pages import router as notification_pages
@@ -71,7 +74,11 @@ def create_app(settings: Settings | None = None, temporal: Client | None = None)
     app.include_router(directory_api)
     app.include_router(admin_api)
     app.include_router(approvals_api)
-    for pages in (auth_pages, deal_pages, notification_pages, approval_links, approval_pages, admin_pages):
+    app.include_router(documents_api)
+    for pages in (
+        auth_pages, deal_pages, notification_pages, approval_links, approval_pages, admin_pages,
+        document_pages, document_admin_pages,
+    ):
         app.include_router(pages)
     _error_handlers(app)
     return app

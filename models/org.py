@@ -35,6 +35,10 @@ class BusinessUnit(SQLModel, table=True):
     full_name: str = Field(default="", max_length=400)
     inn: str | None = Field(default=None, max_length=12)
     kpp: str | None = Field(default=None, max_length=9)
+    # Requisites the print forms show (bank accounts and signatories are in models/documents.py).
+    ogrn: str = Field(default="", max_length=15)
+    address: str = Field(default="", max_length=500)
+    phone: str = Field(default="", max_length=100)
 
 
 class Department(SQLModel, table=True):

@@ -15,7 +15,16 @@ from models.deals import (
     SalesChannel,
     SpecLine,
 )
-from models.documents import AuthorityDocument, BankAccount, Shipment, ShipmentLine, Signatory
+from models.documents import (
+    AuthorityDocument,
+    BankAccount,
+    IssuedDocument,
+    NumberingCounter,
+    NumberingRule,
+    Shipment,
+    ShipmentLine,
+    Signatory,
+)
 from models.mail import CaughtMail, InboundMail, OutboxMail
 from models.notifications import Counter, Notification
 from models.org import Absence, BusinessUnit, Department, Employee
@@ -23,9 +32,9 @@ from models.parties import Contact, Counterparty, Industry
 
 __all__ = [
     "Absence", "ApiToken", "ApprovalRound", "ApprovalRuleVersion", "ApprovalSeat", "ApprovalStep",
-    "CaughtMail", "InboundMail", "OutboxMail", "AuthorityDocument", "BankAccount", "Shipment",
-    "ShipmentLine", "Signatory", "BusinessUnit", "Contact", "Counter", "Counterparty", "CustomFieldDef",
-    "Deal", "DealChange", "DealFile", "DealKind", "DealNote", "DealStage", "Department", "Employee",
+    "CaughtMail", "InboundMail", "OutboxMail", "AuthorityDocument", "BankAccount", "IssuedDocument",
+    "NumberingCounter", "NumberingRule", "Shipment", "ShipmentLine", "Signatory", "BusinessUnit",
+    "Contact", "Counter", "Counterparty", "CustomFieldDef", "Deal", "DealChange", "DealFile", "DealKind", "DealNote", "DealStage", "Department", "Employee",
     "Industry", "Notification", "Participant", "Product", "ProductCategory", "SalesChannel",
     "SpecLine", "Unit", "Warehouse",
 ]

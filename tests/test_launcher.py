@@ -133,6 +133,11 @@ async def check_demo(app_url: str, token: str, temporal: Client) -> list[dict]:
         assert waiting["approval"] == 1  # the service contract waits for the plant's head of sales
         reference = (await api.get("/api/reference")).json()
         assert len(reference["business_units"]) == 2 and len(reference["warehouses"]) >= 30
+        # Documents on the won deals, a corrected form among them; a power of attorney running out.
+        won = [d["number"] for d in deals if d["status"] == "won"]
+        documents = [doc for number in won for doc in (await api.get(f"/api/deals/{number}/documents")).json()]
+        assert {"specification", "invoice"} <= {doc["kind"] for doc in documents} and any(doc["from_shipments"] for doc in documents)
+        assert "Кузнецова Елена Сергеевна" in {i["full_name"] for i in (await api.get("/api/signatories/expiring")).json()}
     live = sum(1 for d in deals if d["status"] in ("open", "paused"))
     # Visibility is eventually consistent; the search attributes must be registered for these.
     for _ in range(50):

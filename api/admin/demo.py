@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
-from api.admin import demo_catalog, demo_parties
+from api.admin import demo_catalog, demo_documents, demo_parties
 from api.admin.demo_deals import DealMaker
 from api.auth.security import CurrentUser, passwords
 from models.catalog import Product, ProductCategory, Unit, Warehouse
@@ -117,7 +117,9 @@ async def load_demo(db: Database, temporal: Client, settings: Settings) -> int |
     # The first create waits for a worker that may still be starting: be patient here.
     patient = settings.model_copy(update={"update_timeout": max(settings.update_timeout, timedelta(seconds=60))})
     maker = DealMaker(world, db, temporal, patient, rnd)
-    return await maker.create_all(settings.demo_deals)
+    created = await maker.create_all(settings.demo_deals)
+    await demo_documents.load_documents(db, world, settings, rnd)
+    return created
 
 
 async def _reference(session: AsyncSession, rnd: random.Random) -> World:

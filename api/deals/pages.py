@@ -26,6 +26,7 @@ from api.deals.schemas import CloseIn, DealFilters, PauseIn, StageMoveIn
 from api.deals.service import CREATORS, DealService, deal_service
 from api.deps import get_session, get_settings
 from api.directory.routes import reference
+from api.documents.panel import document_panel
 from api.errors import DomainError
 from api.i18n import Translator, language_of
 from api.web.deps import page_user
@@ -170,6 +171,7 @@ async def deal_card(
         temporal_url=f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{settings.temporal_namespace}/workflows/deal-{number}",
         today=date.today().isoformat(),
         max_file_mb=round(settings.max_file_size / 1024 / 1024, 1),
+        documents=await document_panel(deals.session, user, row, settings),
     )
 
 
