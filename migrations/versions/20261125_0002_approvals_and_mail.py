@@ -198,7 +198,9 @@ def upgrade() -> None:
             batch_op.f("ix_approval_seat_decided_at"), ["decided_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_approval_seat_step_id"), ["step_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_approval_seat_planned_id"), ["planned_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_approval_seat_planned_id"), ["planned_id"], unique=False
+        )
 
     with op.batch_alter_table("deal_stage", schema=None) as batch_op:
         batch_op.add_column(
